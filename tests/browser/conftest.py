@@ -1,0 +1,102 @@
+"""Real-browser tests: Playwright driving Debian's Chromium (never a downloaded browser)."""
+
+import os
+import shutil
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+# Playwright's sync API runs an event loop in this thread; the tests still use the ORM
+# between browser steps, which is safe here because nothing else runs in this loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def chromium_path():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=[True, False], ids=["js-on", "js-off"])
+def js_enabled(request):
+    return request.param
+
+
+@pytest.fixture
+def page(browser, js_enabled):
+    """A phone-sized page in a fresh browser context, with JavaScript on or off."""
+    context = browser.new_context(
+        java_script_enabled=js_enabled,
+        viewport={"width": 390, "height": 844},
+        locale="en-US",
+    )
+    context.set_default_timeout(15_000)
+    if not js_enabled:
+        _SCRIPTLESS_CONTEXTS.add(id(context))
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    _SCRIPTLESS_CONTEXTS.discard(id(context))
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+_axe = Axe()
+_SCRIPTLESS_CONTEXTS: set[int] = set()
+
+
+def assert_accessible(page):
+    """axe-core finds no violations on the page as it is now.
+
+    axe runs in the page; where JavaScript is off, the same DOM is checked in a scripted page
+    of the same origin, so that the styles and relative URLs resolve as they did.
+    """
+    if id(page.context) not in _SCRIPTLESS_CONTEXTS:
+        results = _axe.run(page)
+    else:
+        checker = page.context.browser.new_context(viewport=page.viewport_size)
+        try:
+            checked = checker.new_page()
+            checked.goto(page.url)  # same origin, so the stylesheet and images load
+            checked.set_content(page.content(), wait_until="load")
+            results = _axe.run(checked)
+        finally:
+            checker.close()
+    assert results.violations_count == 0, results.generate_report()

@@ -1,0 +1,73 @@
+"""The cast every test can use: alice (a creator), bob (a viewer), carol (a stranger) and mod
+(a moderator); plus the switches between the embedded defaults and the real services."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(
+        reason="needs PostgreSQL: this is the embedded SQLite run (set DATABASE_URL to run it)"
+    )
+    skip_redis = pytest.mark.skip(
+        reason="needs Redis: this is the embedded run (set REDIS_URL to run it)"
+    )
+    for item in items:
+        if "postgres" in item.keywords and not settings.USING_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    # Each test gets its own media folder and a clean cache (rate-limit counters live there).
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # bcrypt is the production hasher and is tested on its own; the rest of the suite uses
+    # a fast hasher so that creating users does not dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client():
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", display_name="Alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob", display_name="Bob")
+
+
+@pytest.fixture
+def carol(db):
+    return UserFactory(username="carol", display_name="Carol")
+
+
+@pytest.fixture
+def mod(db):
+    return UserFactory(username="mod", display_name="Moderator", is_staff=True)
+
+
+def csrf_post(client, url, data=None, **extra):
+    """POST like a browser: fetch the CSRF cookie first, then send the token with the form."""
+    from django.middleware.csrf import _get_new_csrf_string
+
+    token = client.cookies.get(settings.CSRF_COOKIE_NAME)
+    if token is None:
+        client.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
+        token = client.cookies[settings.CSRF_COOKIE_NAME]
+    data = dict(data or {})
+    data.setdefault("csrfmiddlewaretoken", token.value)
+    return client.post(url, data, **extra)
