@@ -45,7 +45,7 @@ class MeView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class MeOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         username = serializers.CharField()
         email = serializers.EmailField()
@@ -54,7 +54,7 @@ class MeView(APIView):
         avatar_url = serializers.CharField()
         date_joined = serializers.DateTimeField()
 
-    class InputSerializer(serializers.Serializer):
+    class MeInputSerializer(serializers.Serializer):
         display_name = serializers.CharField(
             max_length=DISPLAY_NAME_MAX_LENGTH, allow_blank=True, required=False
         )
@@ -62,17 +62,17 @@ class MeView(APIView):
 
     def get_serializer(self, *args, **kwargs):
         # Lets drf-spectacular describe the response.
-        return self.OutputSerializer(*args, **kwargs)
+        return self.MeOutputSerializer(*args, **kwargs)
 
     def get(self, request):
-        return Response(self.OutputSerializer(request.user).data)
+        return Response(self.MeOutputSerializer(request.user).data)
 
     def patch(self, request):
-        incoming = self.InputSerializer(data=request.data)
+        incoming = self.MeInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         user = services.profile_update(
             user=request.user,
             display_name=incoming.validated_data.get("display_name", request.user.display_name),
             bio=incoming.validated_data.get("bio", request.user.bio),
         )
-        return Response(self.OutputSerializer(user).data)
+        return Response(self.MeOutputSerializer(user).data)

@@ -179,7 +179,7 @@ AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 USING_S3 = bool(AWS_STORAGE_BUCKET_NAME)
 if USING_S3:
     default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "microvid.storage.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
@@ -188,7 +188,6 @@ if USING_S3:
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
             "file_overwrite": False,
             "default_acl": None,
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
 else:
@@ -206,6 +205,14 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest file any form accepts; bigger ones are refused while they stream in.
+VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+MAX_UPLOAD_BYTES = VIDEO_MAX_UPLOAD_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "microvid.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_PERMISSIONS = 0o644
 AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 # Pixels, checked from the image header before anything is decoded (decompression bombs).
@@ -332,6 +339,17 @@ SPECTACULAR_SETTINGS = {
 # --- Video processing ------------------------------------------------------------------------
 # Path of the FFmpeg binary; empty means "ffmpeg on PATH, else the imageio-ffmpeg wheel's".
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")
+VIDEO_MAX_DURATION_S = 5.0
+# Longer clips, up to this, can be kept by choosing which 5 seconds to trim to.
+VIDEO_MAX_TRIMMABLE_DURATION_S = env.float("VIDEO_MAX_TRIMMABLE_DURATION_S", default=60.0)
+VIDEO_PROCESSING_TIMEOUT_S = env.int("VIDEO_PROCESSING_TIMEOUT_S", default=300)
+VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default=3)
+# Watch-event batches a viewer (signed-in user, else IP address) may send per minute.
+WATCH_EVENTS_RATE_PER_MINUTE = env.int("WATCH_EVENTS_RATE_PER_MINUTE", default=60)
+CELERY_BEAT_SCHEDULE["videos-requeue-stalled"] = {
+    "task": "videos.tasks.requeue_stalled_videos",
+    "schedule": 300.0,
+}
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

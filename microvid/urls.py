@@ -1,25 +1,28 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_media
 
 from microvid import views
+from microvid.media import serve_media
+from recommendations.views import watch_events
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("microvid.api_urls")),
     path("", include("accounts.urls")),
+    path("", include("videos.urls")),
 ]
 
 if settings.SERVE_MEDIA:
     # Local media files; in production put a web server or CDN in front (docs/operations.md).
     prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns += [
-        re_path(rf"^{prefix}(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),
+        re_path(rf"^{prefix}(?P<path>.*)$", serve_media, name="media"),
     ]
 
 admin.site.site_header = "Microvid moderation"

@@ -23,6 +23,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_tasks_in_the_test():
+    # Tasks run in the test's own process and thread, right when they are queued (after the
+    # transaction commits, as in production).
+    from microvid.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     # Each test gets its own media folder and a clean cache (rate-limit counters live there).

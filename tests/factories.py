@@ -1,7 +1,10 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
 
 from accounts.models import User
+from tests.media import MEDIA_EDGE
+from videos.models import Video
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -25,3 +28,30 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified(self, create, extracted, **kwargs):
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+def make_video(owner, name="ok_square_no_audio_2s.mp4", **fields):
+    """A video as an upload leaves it: its source stored, waiting to be processed."""
+    video = Video(owner=owner, title=fields.pop("title", "Mine"), **fields)
+    video.source.save("source", ContentFile((MEDIA_EDGE / name).read_bytes()), save=False)
+    video.save()
+    return video
+
+
+def published_video(owner, **fields):
+    """A ready, published video row whose output files are not written (for page and
+    permission tests that never fetch the media)."""
+    from django.utils import timezone
+
+    defaults = {
+        "title": "Published clip",
+        "status": Video.Status.READY,
+        "published_at": timezone.now(),
+        "width": 720,
+        "height": 1280,
+        "duration": 5.0,
+        "hls_master": "videos/x/v1/master.m3u8",
+        "mp4": "videos/x/v1/fallback.mp4",
+        "poster": "videos/x/v1/poster.jpg",
+    }
+    return Video.objects.create(owner=owner, **{**defaults, **fields})

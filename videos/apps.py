@@ -6,3 +6,8 @@ class VideosConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "videos"
     verbose_name = _("Videos")
+
+    def ready(self):
+        from microvid.storage import register_media_types
+
+        register_media_types()

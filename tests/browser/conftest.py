@@ -59,22 +59,40 @@ def js_enabled(request):
 
 
 @pytest.fixture
-def page(browser, js_enabled):
+def new_context(browser):
+    """Make browser contexts (phone-sized by default) that are closed after the test.
+
+    Before closing, the pages' last watch-event beacons are dropped, so that no request
+    reaches the test server after the test's database is gone.
+    """
+    contexts = []
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 390, "height": 844})
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(**options)
+        context.set_default_timeout(15_000)
+        if options.get("java_script_enabled") is False:
+            _SCRIPTLESS_CONTEXTS.add(id(context))
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        _SCRIPTLESS_CONTEXTS.discard(id(context))
+        context.route("**/events", lambda route: route.abort())
+        for open_page in context.pages:
+            open_page.goto("about:blank")
+        context.close()
+
+
+@pytest.fixture
+def page(new_context, js_enabled):
     """A phone-sized page in a fresh browser context, with JavaScript on or off."""
-    context = browser.new_context(
-        java_script_enabled=js_enabled,
-        viewport={"width": 390, "height": 844},
-        locale="en-US",
-    )
-    context.set_default_timeout(15_000)
-    if not js_enabled:
-        _SCRIPTLESS_CONTEXTS.add(id(context))
-    page = context.new_page()
+    page = new_context(java_script_enabled=js_enabled).new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
-    _SCRIPTLESS_CONTEXTS.discard(id(context))
-    context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 

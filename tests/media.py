@@ -1,0 +1,12 @@
+"""The shared corpus of edge-case media files (../shared/media-edge, see its README)."""
+
+from pathlib import Path
+
+import pytest
+
+MEDIA_EDGE = Path(__file__).resolve().parents[1] / ".." / "shared" / "media-edge"
+
+needs_media_edge = pytest.mark.skipif(
+    not MEDIA_EDGE.is_dir(),
+    reason=f"edge-case corpus not found at {MEDIA_EDGE} (CI clones shared/ beside the repo)",
+)

@@ -1,0 +1,95 @@
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from videos.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Video
+
+ACCEPT = "video/mp4,video/quicktime,video/webm,.mp4,.mov,.webm"
+
+
+def accepted_files_text() -> str:
+    return _(
+        "MP4, MOV or WebM, up to %(size)s and 5 seconds long. Longer clips (up to "
+        "%(trimmable)s seconds) can be trimmed to 5 seconds."
+    ) % {
+        "size": filesizeformat(settings.VIDEO_MAX_UPLOAD_BYTES),
+        "trimmable": int(settings.VIDEO_MAX_TRIMMABLE_DURATION_S),
+    }
+
+
+class VideoDetailsForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX_LENGTH,
+        help_text=_("Up to %(max)s characters.") % {"max": TITLE_MAX_LENGTH},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Up to %(max)s characters. #hashtags and @mentions become links.")
+        % {"max": DESCRIPTION_MAX_LENGTH},
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can watch it"),
+        choices=Video.Visibility.choices,
+        initial=Video.Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+    )
+    comments_enabled = forms.BooleanField(label=_("Allow comments"), required=False, initial=True)
+
+
+class VideoUploadForm(VideoDetailsForm):
+    file = forms.FileField(
+        label=_("Video file"),
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+    )
+    start = forms.FloatField(
+        label=_("Start time (seconds)"),
+        required=False,
+        min_value=0,
+        help_text=_("Only for clips longer than 5 seconds: where the 5 seconds to keep begin."),
+    )
+    upload_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    field_order = ["file", "title", "description", "visibility", "comments_enabled", "start"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = accepted_files_text()
+        self.fields["file"].error_messages["empty"] = (
+            _("The file is empty.") + " " + accepted_files_text()
+        )
+        self.fields["file"].error_messages["required"] = (
+            _("Choose a video file.") + " " + accepted_files_text()
+        )
+        if not self.is_bound:
+            self.initial.setdefault("upload_token", uuid.uuid4().hex)
+
+
+class TrimForm(forms.Form):
+    start = forms.FloatField(label=_("Start time (seconds)"), min_value=0)
+
+    def __init__(self, *args, max_start: float | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if max_start is not None:
+            field = self.fields["start"]
+            field.validators.append(MaxValueValidator(round(max_start, 2)))
+            field.widget.attrs.update({"max": f"{max_start:.2f}", "step": "0.1"})
+            field.help_text = _("From 0 to %(max)s: the clip keeps the 5 seconds from there.") % {
+                "max": f"{max_start:.1f}"
+            }
+
+
+class CaptionsForm(forms.Form):
+    captions = forms.FileField(
+        label=_("Captions file (WebVTT)"),
+        widget=forms.FileInput(attrs={"accept": ".vtt,text/vtt"}),
+        help_text=_("A .vtt file in UTF-8, up to 200 KB."),
+    )
+    language = forms.ChoiceField(label=_("Language of the captions"), choices=settings.LANGUAGES)

@@ -1,0 +1,442 @@
+"""Writes to videos: uploads, processing, publishing, editing, deleting."""
+
+import logging
+import shutil
+import tempfile
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from microvid.storage import delete_prefix
+from videos.models import Hashtag, Rendition, Video
+from videos.probe import ProbeResult, UploadRejected, probe_upload
+from videos.text import hashtags_in, mentions_in
+from videos.transcode import TranscodeError, TransientTranscodeError, transcode
+
+logger = logging.getLogger(__name__)
+
+
+def _probe(path: Path, *, start: float | None) -> ProbeResult:
+    return probe_upload(
+        path,
+        start=start,
+        max_bytes=settings.VIDEO_MAX_UPLOAD_BYTES,
+        max_duration=settings.VIDEO_MAX_DURATION_S,
+        max_trimmable_duration=settings.VIDEO_MAX_TRIMMABLE_DURATION_S,
+    )
+
+
+@contextmanager
+def _local_copy(uploaded_file):
+    """A path on disk for an uploaded file, which may be in memory or already on disk."""
+    temporary_path = getattr(uploaded_file, "temporary_file_path", None)
+    if temporary_path is not None:
+        yield Path(temporary_path())
+        return
+    with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
+        uploaded_file.seek(0)
+        shutil.copyfileobj(uploaded_file, handle)
+        handle.flush()
+        yield Path(handle.name)
+
+
+def _set_description_links(video: Video) -> None:
+    tags = hashtags_in(video.description)
+    for name in tags:
+        Hashtag.objects.get_or_create(name=name)
+    video.hashtags.set(Hashtag.objects.filter(name__in=tags))
+    usernames = mentions_in(video.description)
+    video.mentions.set(
+        User.objects.filter(username__in=usernames, is_active=True).exclude(pk=video.owner_id)
+    )
+
+
+def _queue_processing(video: Video) -> None:
+    from videos.tasks import process_video
+
+    transaction.on_commit(lambda: process_video.delay(video.pk))
+
+
+def video_create_from_upload(
+    *,
+    owner: User,
+    uploaded_file,
+    title: str,
+    description: str = "",
+    visibility: str = Video.Visibility.PUBLIC,
+    comments_enabled: bool = True,
+    start: float | None = None,
+    upload_token: str = "",
+    queue_processing: bool = True,
+) -> Video:
+    """Check an uploaded clip, store it and queue its processing.
+
+    The file is probed, never trusted by its name or type: a refused file raises
+    `UploadRejected` and nothing is stored. A clip over 5 seconds (and within the trim limit)
+    without a start time is kept as a video waiting for one, so the creator does not have to
+    upload it again. A second submit of the same form (same `upload_token`) returns the video
+    the first one made.
+    """
+    if upload_token:
+        existing = Video.objects.filter(owner=owner, upload_token=upload_token).first()
+        if existing is not None:
+            return existing
+
+    status = Video.Status.UPLOADED
+    source_duration = None
+    with _local_copy(uploaded_file) as path:
+        try:
+            probe = _probe(path, start=start)
+            source_duration = probe.duration
+        except UploadRejected as rejection:
+            if rejection.code != "too_long_trimmable" or start is not None:
+                raise
+            status = Video.Status.NEEDS_TRIM
+            source_duration = rejection.details.get("duration")
+
+        video = Video(
+            owner=owner,
+            title=title.strip(),
+            description=description.strip(),
+            visibility=visibility,
+            comments_enabled=comments_enabled,
+            trim_start=start,
+            source_duration=source_duration,
+            status=status,
+            upload_token=upload_token,
+        )
+        video.full_clean(exclude=["source"])
+        with path.open("rb") as handle:
+            video.source.save("source", File(handle), save=False)
+    try:
+        with transaction.atomic():
+            video.save()
+            _set_description_links(video)
+            if status == Video.Status.UPLOADED and queue_processing:
+                _queue_processing(video)
+    except Exception:
+        default_storage.delete(video.source.name)
+        raise
+    return video
+
+
+def _authorize_owner(video: Video, by: User) -> None:
+    if not (by.is_authenticated and (video.owner_id == by.pk or by.is_staff)):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def video_set_trim(*, video: Video, by: User, start: float) -> Video:
+    """Choose which 5 seconds of a longer clip to keep, then queue its processing."""
+    _authorize_owner(video, by)
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    if video.status not in (Video.Status.NEEDS_TRIM, Video.Status.FAILED):
+        return video
+    with _source_on_disk(video) as path:
+        _probe(path, start=start)  # raises UploadRejected for a start that does not fit
+    video.trim_start = start
+    video.status = Video.Status.UPLOADED
+    video.failure_reason = ""
+    video.save(update_fields=["trim_start", "status", "failure_reason", "updated_at"])
+    _queue_processing(video)
+    return video
+
+
+@contextmanager
+def _source_on_disk(video: Video):
+    with tempfile.TemporaryDirectory(prefix="microvid-") as workdir:
+        path = Path(workdir) / "source"
+        with video.source.open("rb") as stored, path.open("wb") as local:
+            shutil.copyfileobj(stored, local, length=1024 * 1024)
+        yield path
+
+
+def _output_prefix(video: Video, attempt: int) -> str:
+    return f"videos/{video.short_id}-{video.storage_token}/v{attempt}/"
+
+
+def _store_outputs(out_dir: Path, prefix: str) -> list[str]:
+    names = []
+    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
+        name = prefix + path.relative_to(out_dir).as_posix()
+        with path.open("rb") as handle:
+            saved = default_storage.save(name, File(handle))
+        if saved != name:
+            raise TranscodeError(f"storage renamed {name} to {saved}")
+        names.append(saved)
+    return names
+
+
+class ProcessingFailed(Exception):
+    """Processing ended for good; the video is marked failed with a reason."""
+
+
+def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
+    """Transcode a video's uploaded file into its HLS ladder, MP4 fallback and poster.
+
+    Idempotent: a ready video is left alone, and each run writes a complete new set of files
+    under a fresh prefix before switching the video to it and deleting the old set, so a
+    retry or a second run leaves exactly one clean set. A transient failure is re-raised
+    for the task to retry (the video goes back to "uploaded"); on the final attempt, or for a
+    permanent failure, the video is marked failed with a reason its creator can read.
+    """
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        if video is None or video.status in (Video.Status.READY, Video.Status.NEEDS_TRIM):
+            return video
+        if video.status == Video.Status.PROCESSING and _still_running(video):
+            return video  # another worker has it; a lost run is picked up once it is stale
+        video.status = Video.Status.PROCESSING
+        video.processing_attempts += 1
+        video.processing_started_at = timezone.now()
+        video.failure_reason = ""
+        video.save(
+            update_fields=[
+                "status", "processing_attempts", "processing_started_at", "failure_reason",
+                "updated_at",
+            ]
+        )  # fmt: skip
+    attempt = video.processing_attempts
+    prefix = _output_prefix(video, attempt)
+    try:
+        with (
+            _source_on_disk(video) as source,
+            tempfile.TemporaryDirectory(prefix="microvid-out-") as work,
+        ):
+            probe = _probe(source, start=video.trim_start)
+            result = transcode(
+                source,
+                Path(work) / "out",
+                probe=probe,
+                timeout=settings.VIDEO_PROCESSING_TIMEOUT_S,
+            )
+            _store_outputs(result.out_dir, prefix)
+    except UploadRejected as rejection:
+        delete_prefix(default_storage, prefix)
+        _mark_failed(video, str(rejection))
+        return video
+    except TransientTranscodeError:
+        delete_prefix(default_storage, prefix)
+        if final_attempt:
+            _mark_failed(video, _processing_failed_message())
+            return video
+        Video.objects.filter(pk=video.pk).update(status=Video.Status.UPLOADED)
+        raise
+    except TranscodeError:
+        logger.exception("Processing video %s failed", video.pk)
+        delete_prefix(default_storage, prefix)
+        _mark_failed(video, _processing_failed_message())
+        return video
+
+    def relative(path: Path) -> str:
+        return prefix + path.relative_to(result.out_dir).as_posix()
+
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None:  # deleted while processing: its files must not linger
+            transaction.on_commit(lambda: delete_prefix(default_storage, prefix))
+            return None
+        old_prefix = current.output_prefix
+        current.output_prefix = prefix
+        current.hls_master = relative(result.master_playlist)
+        current.mp4 = relative(result.mp4_path)
+        current.poster = relative(result.poster_path)
+        current.duration = result.duration
+        current.width, current.height = result.width, result.height
+        current.has_audio = result.has_audio
+        current.output_bytes = result.total_size_bytes
+        current.status = Video.Status.READY
+        current.processed_at = timezone.now()
+        current.save()
+        current.renditions.all().delete()
+        Rendition.objects.bulk_create(
+            Rendition(
+                video=current,
+                width=rung.width,
+                height=rung.height,
+                bandwidth=rung.bandwidth,
+                average_bandwidth=rung.average_bandwidth,
+                codecs=rung.codecs,
+                playlist=relative(rung.playlist),
+            )
+            for rung in result.renditions
+        )
+        if old_prefix and old_prefix != prefix:
+            transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
+    return current
+
+
+def _stale_after() -> timedelta:
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def _still_running(video: Video) -> bool:
+    started = video.processing_started_at
+    return started is not None and timezone.now() - started < _stale_after()
+
+
+def _processing_failed_message() -> str:
+    return _(
+        "We could not process this video. Try uploading it again; if it fails again, "
+        "export it from your phone or editor as MP4 (H.264) and upload that."
+    )
+
+
+def _mark_failed(video: Video, reason: str) -> None:
+    Video.objects.filter(pk=video.pk).update(
+        status=Video.Status.FAILED, failure_reason=reason, updated_at=timezone.now()
+    )
+    video.status, video.failure_reason = Video.Status.FAILED, reason
+
+
+def video_reprocess(*, video: Video, by: User) -> Video:
+    """Process a video again from its uploaded file (for staff, e.g. after a pipeline fix)."""
+    _authorize_owner(video, by)
+    with transaction.atomic():
+        Video.objects.filter(pk=video.pk).update(
+            status=Video.Status.UPLOADED, failure_reason="", updated_at=timezone.now()
+        )
+        video.refresh_from_db()
+        _queue_processing(video)
+    return video
+
+
+@transaction.atomic
+def video_publish(*, video: Video, by: User) -> Video:
+    """Publish a processed draft, making it visible as its visibility says."""
+    _authorize_owner(video, by)
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    if not video.is_ready:
+        raise ValueError(_("Only a processed video can be published."))
+    if video.published_at is None:
+        video.published_at = timezone.now()
+        video.save(update_fields=["published_at", "updated_at"])
+    return video
+
+
+@transaction.atomic
+def video_update(
+    *,
+    video: Video,
+    by: User,
+    title: str,
+    description: str,
+    visibility: str,
+    comments_enabled: bool,
+) -> Video:
+    """Change a video's title, description, visibility or comment setting."""
+    _authorize_owner(video, by)
+    video.title = title.strip()
+    video.description = description.strip()
+    video.visibility = visibility
+    video.comments_enabled = comments_enabled
+    video.full_clean(exclude=["source"])
+    video.save(
+        update_fields=["title", "description", "visibility", "comments_enabled", "updated_at"]
+    )
+    _set_description_links(video)
+    return video
+
+
+@transaction.atomic
+def video_delete(*, video: Video, by: User) -> None:
+    """Delete a video: its rows now, every one of its files once that is committed."""
+    _authorize_owner(video, by)
+    source_name = video.source.name
+    upload_prefix = source_name.rsplit("/", 1)[0] + "/" if source_name else ""
+    output_root = f"videos/{video.short_id}-{video.storage_token}/"
+    video.delete()
+
+    def delete_files():
+        if source_name:
+            default_storage.delete(source_name)
+        if upload_prefix:
+            delete_prefix(default_storage, upload_prefix)
+        delete_prefix(default_storage, output_root)
+
+    transaction.on_commit(delete_files)
+
+
+def videos_requeue_stalled(*, now=None) -> list[int]:
+    """Queue again the videos whose processing was lost (a worker killed mid-task, a lost
+    message): still "processing" long after the task's time limit, or "uploaded" for long
+    without being picked up. Returns their ids."""
+    now = now or timezone.now()
+    grace = _stale_after()
+    stalled = list(
+        Video.objects.filter(
+            status=Video.Status.PROCESSING, processing_started_at__lt=now - grace
+        ).values_list("pk", flat=True)
+    ) + list(
+        Video.objects.filter(status=Video.Status.UPLOADED, updated_at__lt=now - grace).values_list(
+            "pk", flat=True
+        )
+    )
+    from videos.tasks import process_video
+
+    for video_id in stalled:
+        video = Video.objects.get(pk=video_id)
+        if video.processing_attempts >= settings.VIDEO_PROCESSING_MAX_ATTEMPTS:
+            _mark_failed(video, _processing_failed_message())
+            continue
+        Video.objects.filter(pk=video_id).update(status=Video.Status.UPLOADED, updated_at=now)
+        process_video.delay(video_id)
+    return stalled
+
+
+CAPTIONS_MAX_BYTES = 200 * 1024
+
+
+class CaptionsRejected(ValueError):
+    """The captions file cannot be used; the message says why and what is accepted."""
+
+
+def _captions_hint() -> str:
+    return _("Accepted: a WebVTT (.vtt) file in UTF-8, up to 200 KB.")
+
+
+def video_set_captions(*, video: Video, by: User, upload, language: str) -> Video:
+    """Attach a WebVTT captions file (replacing any earlier one), checked before it is kept."""
+    _authorize_owner(video, by)
+    if upload.size > CAPTIONS_MAX_BYTES:
+        raise CaptionsRejected(_("The captions file is too large.") + " " + _captions_hint())
+    raw = upload.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CaptionsRejected(
+            _("The captions file is not UTF-8 text.") + " " + _captions_hint()
+        ) from None
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines[0].startswith("WEBVTT") or not any("-->" in line for line in lines):
+        raise CaptionsRejected(_("This is not a WebVTT captions file.") + " " + _captions_hint())
+    old_name = video.captions.name
+    with transaction.atomic():
+        video.captions.save("captions.vtt", ContentFile(text.encode("utf-8")), save=False)
+        video.captions_language = language
+        video.save(update_fields=["captions", "captions_language", "updated_at"])
+        if old_name:
+            transaction.on_commit(lambda: default_storage.delete(old_name))
+    return video
+
+
+def video_remove_captions(*, video: Video, by: User) -> Video:
+    _authorize_owner(video, by)
+    old_name = video.captions.name
+    with transaction.atomic():
+        video.captions = None
+        video.captions_language = ""
+        video.save(update_fields=["captions", "captions_language", "updated_at"])
+        if old_name:
+            transaction.on_commit(lambda: default_storage.delete(old_name))
+    return video

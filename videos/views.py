@@ -1,0 +1,209 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from videos import selectors, services
+from videos.forms import CaptionsForm, TrimForm, VideoDetailsForm, VideoUploadForm
+from videos.models import Video
+from videos.probe import UploadRejected
+
+
+@require_GET
+def watch(request, short_id):
+    try:
+        video = selectors.video_get_watchable(short_id=short_id, user=request.user)
+    except Http404:
+        # A creator following the link to their own draft goes to where it is being made.
+        draft = Video.objects.filter(short_id=short_id).first()
+        if draft is not None and selectors.video_can_manage(draft, request.user):
+            return redirect("videos:manage", short_id=short_id)
+        raise
+    context = {
+        "video": video,
+        "can_manage": selectors.video_can_manage(video, request.user),
+        "mentioned_usernames": [user.username for user in video.mentions.all()],
+        "canonical_url": request.build_absolute_uri(reverse("videos:watch", args=[short_id])),
+    }
+    response = render(request, "videos/watch.html", context)
+    if video.visibility != Video.Visibility.PUBLIC or not video.is_published:
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def hashtag(request, name):
+    videos = selectors.videos_with_hashtag(name=name)
+    return render(request, "videos/hashtag.html", {"name": name.lower(), "videos": videos})
+
+
+def _redirect(request, url):
+    """A plain request gets a redirect; an htmx request is told to navigate there."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    if request.method == "POST":
+        form = VideoUploadForm(request.POST, request.FILES)
+        if getattr(request, "upload_too_large", False):
+            form.is_valid()
+            form.add_error(
+                "file", _("The file is too large.") + " " + form.fields["file"].help_text
+            )
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                video = services.video_create_from_upload(
+                    owner=request.user,
+                    uploaded_file=data["file"],
+                    title=data["title"],
+                    description=data["description"],
+                    visibility=data["visibility"],
+                    comments_enabled=data["comments_enabled"],
+                    start=data["start"],
+                    upload_token=data["upload_token"],
+                )
+            except UploadRejected as rejection:
+                form.add_error("file", str(rejection))
+            except IntegrityError:
+                # The same form submitted twice at once: the other request made the video.
+                video = Video.objects.get(owner=request.user, upload_token=data["upload_token"])
+                return _redirect(request, reverse("videos:manage", args=[video.short_id]))
+            else:
+                return _redirect(request, reverse("videos:manage", args=[video.short_id]))
+    else:
+        form = VideoUploadForm()
+    template = "videos/upload.html#upload-form" if request.htmx else "videos/upload.html"
+    return render(request, template, {"form": form})
+
+
+@login_required
+@require_GET
+def studio(request):
+    videos = selectors.videos_of_owner(user=request.user)
+    return render(request, "videos/studio.html", {"videos": videos})
+
+
+@login_required
+@require_GET
+def manage(request, short_id):
+    video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
+    if request.htmx and request.GET.get("poll"):
+        # The status panel polls while the video is processing; once it is done the whole
+        # page is reloaded, as its preview and actions change.
+        if not video.is_processing:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "videos/manage.html#status", {"video": video})
+    return render(request, "videos/manage.html", _manage_context(video))
+
+
+def _manage_context(video, trim_form=None, captions_form=None):
+    max_start = None
+    if video.source_duration:
+        max_start = max(0.0, video.source_duration - 5.0)
+    return {
+        "video": video,
+        "renditions": video.renditions.all(),
+        "trim_form": trim_form or TrimForm(max_start=max_start),
+        "captions_form": captions_form or CaptionsForm(),
+    }
+
+
+@login_required
+@require_POST
+def captions(request, short_id):
+    video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
+    if request.POST.get("remove"):
+        services.video_remove_captions(video=video, by=request.user)
+        messages.success(request, _("The captions were removed."))
+        return redirect("videos:manage", short_id=video.short_id)
+    form = CaptionsForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.video_set_captions(
+                video=video,
+                by=request.user,
+                upload=form.cleaned_data["captions"],
+                language=form.cleaned_data["language"],
+            )
+        except services.CaptionsRejected as rejection:
+            form.add_error("captions", str(rejection))
+        else:
+            messages.success(request, _("The captions were added."))
+            return redirect("videos:manage", short_id=video.short_id)
+    return render(request, "videos/manage.html", _manage_context(video, captions_form=form))
+
+
+@login_required
+@require_POST
+def trim(request, short_id):
+    video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
+    max_start = max(0.0, (video.source_duration or 5.0) - 5.0)
+    form = TrimForm(request.POST, max_start=max_start)
+    if form.is_valid():
+        try:
+            services.video_set_trim(video=video, by=request.user, start=form.cleaned_data["start"])
+        except UploadRejected as rejection:
+            form.add_error("start", str(rejection))
+        else:
+            messages.success(request, _("Got it: your clip is being processed."))
+            return redirect("videos:manage", short_id=video.short_id)
+    return render(request, "videos/manage.html", _manage_context(video, trim_form=form))
+
+
+@login_required
+@require_POST
+def publish(request, short_id):
+    video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
+    try:
+        services.video_publish(video=video, by=request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your video is published."))
+    return redirect("videos:manage", short_id=video.short_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, short_id):
+    video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
+    if request.method == "POST":
+        form = VideoDetailsForm(request.POST)
+        if form.is_valid():
+            services.video_update(video=video, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Your changes were saved."))
+            return redirect("videos:manage", short_id=video.short_id)
+    else:
+        form = VideoDetailsForm(
+            initial={
+                "title": video.title,
+                "description": video.description,
+                "visibility": video.visibility,
+                "comments_enabled": video.comments_enabled,
+            }
+        )
+    return render(request, "videos/edit.html", {"video": video, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, short_id):
+    video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
+    if request.method == "POST":
+        services.video_delete(video=video, by=request.user)
+        messages.success(request, _("“%(title)s” was deleted.") % {"title": video.title})
+        return redirect("videos:studio")
+    return render(request, "videos/delete.html", {"video": video})
