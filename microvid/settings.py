@@ -167,7 +167,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Files -----------------------------------------------------------------------------------
 STATIC_URL = env.str("STATIC_URL", default="/static/")
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Outside production, WhiteNoise serves straight from static/ (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -9,7 +9,8 @@ const vendor = join(root, "static", "vendor");
 const files = [
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["hls.js/dist/hls.light.min.js", "hls/hls.light.min.js"],
-  ["hls.js/dist/hls.min.js", "hls/hls.min.js"],
+  // Its source map, which the file names: collectstatic's manifest needs it to exist.
+  ["hls.js/dist/hls.light.min.js.map", "hls/hls.light.min.js.map"],
 ];
 const versions = {};
 for (const [from, to] of files) {

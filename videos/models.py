@@ -99,6 +99,8 @@ class Video(models.Model):
     hls_master = models.CharField(max_length=250, blank=True)
     mp4 = models.CharField(max_length=250, blank=True)
     poster = models.CharField(max_length=250, blank=True)
+    # A tiny blurred poster as a data: URI, shown at once while the real frames arrive.
+    poster_inline = models.TextField(blank=True, editable=False)
     output_bytes = models.PositiveBigIntegerField(default=0)
     captions = models.FileField(_("captions (WebVTT)"), upload_to=captions_upload_to, blank=True)
     captions_language = models.CharField(_("captions language"), max_length=10, blank=True)

@@ -1,5 +1,7 @@
 """Writes to videos: uploads, processing, publishing, editing, deleting."""
 
+import base64
+import io
 import logging
 import shutil
 import tempfile
@@ -15,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageFilter
 
 from accounts.models import User
 from microvid.storage import delete_prefix
@@ -161,6 +164,19 @@ def _source_on_disk(video: Video):
         yield path
 
 
+INLINE_POSTER_WIDTH = 32
+
+
+def _inline_poster(poster_path: Path) -> str:
+    """A ~1 KB blurred JPEG of the poster as a data: URI, for the first paint."""
+    with Image.open(poster_path) as image:
+        image.thumbnail((INLINE_POSTER_WIDTH, INLINE_POSTER_WIDTH * 2))
+        image = image.convert("RGB").filter(ImageFilter.GaussianBlur(1))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=40, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def _output_prefix(video: Video, attempt: int) -> str:
     return f"videos/{video.short_id}-{video.storage_token}/v{attempt}/"
 
@@ -221,6 +237,7 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
                 timeout=settings.VIDEO_PROCESSING_TIMEOUT_S,
             )
             _store_outputs(result.out_dir, prefix)
+            poster_inline = _inline_poster(result.poster_path)
     except UploadRejected as rejection:
         delete_prefix(default_storage, prefix)
         _mark_failed(video, str(rejection))
@@ -251,6 +268,7 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         current.hls_master = relative(result.master_playlist)
         current.mp4 = relative(result.mp4_path)
         current.poster = relative(result.poster_path)
+        current.poster_inline = poster_inline
         current.duration = result.duration
         current.width, current.height = result.width, result.height
         current.has_audio = result.has_audio

@@ -11,6 +11,15 @@
   var players = [];
   var activePlayer = null;
 
+  // Muted autoplay unless the viewer has said otherwise; never under reduced motion until
+  // the viewer presses play. The same rule runs inline right after each <video> (see
+  // _player.html) so that playback starts before any script file has arrived.
+  function shouldAutoplay(root) {
+    var prefs = loadPrefs();
+    if (prefs.autoplay === false) return false;
+    return !reducedMotion && root.dataset.autoplay !== "off";
+  }
+
   // --- preferences (the viewer's own choices, remembered in this browser) ----------------
   function loadPrefs() {
     try { return JSON.parse(window.localStorage.getItem(PREFS_KEY)) || {}; } catch (e) { return {}; }
@@ -137,7 +146,7 @@
     video.addEventListener("playing", function () {
       self.hideSpinner();
       self.lastTick = performance.now();
-      if (!self.played) { self.played = true; track(self, "play"); self.prepareHls(); }
+      if (!self.played) { self.played = true; track(self, "play"); self.afterFirstFrame(); }
     });
     video.addEventListener("pause", function () { self.reportWatchTime(); });
     video.addEventListener("waiting", function () { self.showSpinnerSoon(); });
@@ -150,15 +159,14 @@
 
     this.observeVisibility();
     this.render();
-    // The MP4 starts loading with the page, before this script: it may have failed already.
+    // The MP4 starts loading with the page, before this script: it may have failed already,
+    // or the inline start-up script (window.MicrovidStart) may have started it playing.
     if (video.error) { this.showError(); return; }
-    if (this.shouldAutoplay()) this.play();
+    if (video.paused && this.shouldAutoplay()) this.play();
   };
 
   Player.prototype.shouldAutoplay = function () {
-    var prefs = loadPrefs();
-    if (prefs.autoplay === false) return false;
-    return !reducedMotion && this.root.dataset.autoplay !== "off";
+    return shouldAutoplay(this.root);
   };
 
   Player.prototype.play = function () {
@@ -177,7 +185,6 @@
 
   Player.prototype.toggle = function () {
     if (this.video.paused) {
-      savePrefs({ autoplay: true });
       this.play();
     } else {
       this.video.pause();
@@ -196,6 +203,9 @@
       case "loop":
         this.loop = !this.loop;
         savePrefs({ loop: this.loop });
+        break;
+      case "autoplay":
+        savePrefs({ autoplay: loadPrefs().autoplay === false });
         break;
       case "captions": this.toggleCaptions(); break;
       case "fullscreen": this.toggleFullscreen(); break;
@@ -242,6 +252,7 @@
     this.button("mute").setAttribute("aria-pressed", String(video.muted));
     this.button("volume").value = video.muted ? 0 : video.volume;
     this.button("loop").setAttribute("aria-pressed", String(this.loop));
+    this.button("autoplay").setAttribute("aria-pressed", String(loadPrefs().autoplay !== false));
     var captions = this.button("captions");
     if (captions) {
       var track = video.textTracks && video.textTracks[0];
@@ -298,10 +309,47 @@
     }
   };
 
-  // Load the HLS manifest once the first frame is on screen: it never delays start-up.
+  // hls.js (120 KB compressed) and the manifest are fetched only once the first frame is on
+  // screen: on a slow connection they would otherwise compete with the MP4 for bandwidth.
+  var hlsLoading = null;
+  function loadHlsLibrary(url) {
+    if (window.Hls || !url) return Promise.resolve();
+    if (!hlsLoading) {
+      hlsLoading = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = resolve;
+        script.onerror = resolve; // the MP4 keeps playing
+        document.head.appendChild(script);
+      });
+    }
+    return hlsLoading;
+  }
+
+  // Only once a frame is on screen: nothing may compete with the MP4 before that.
+  Player.prototype.afterFirstFrame = function () {
+    var self = this;
+    var video = this.video;
+    if (video.requestVideoFrameCallback) {
+      video.requestVideoFrameCallback(function () { self.prepareHls(); });
+    } else {
+      window.setTimeout(function () { self.prepareHls(); }, 500);
+    }
+  };
+
   Player.prototype.prepareHls = function () {
     var self = this;
-    if (!this.hlsUrl || this.hls) return;
+    if (!this.hlsUrl || this.hls || this.hlsRequested) return;
+    this.hlsRequested = true;
+    if (!window.MediaSource && this.video.canPlayType("application/vnd.apple.mpegurl")) {
+      this.nativeHls = true; // Safari on iOS: its own HLS, no library needed
+      return;
+    }
+    loadHlsLibrary(this.root.dataset.hlsScript).then(function () { self.attachHlsLibrary(); });
+  };
+
+  Player.prototype.attachHlsLibrary = function () {
+    var self = this;
     if (window.Hls && window.Hls.isSupported()) {
       var hls = new window.Hls({ capLevelToPlayerSize: true, autoStartLoad: true });
       this.hls = hls;

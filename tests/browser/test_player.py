@@ -75,9 +75,9 @@ def test_every_control_is_labelled_and_every_shortcut_works(live_server, new_con
     )
     controls = page.locator("[data-player]")
 
-    pause = controls.get_by_role("button", name="Pause")
+    pause = controls.get_by_role("button", name="Pause", exact=True)
     expect(pause).to_be_visible()
-    for name in ("Mute", "Loop", "Captions", "Full screen"):
+    for name in ("Mute", "Autoplay", "Loop", "Captions", "Full screen"):
         expect(controls.get_by_role("button", name=name)).to_be_visible()
     for name in ("Position", "Volume"):
         expect(controls.get_by_role("slider", name=name)).to_be_visible()
@@ -86,7 +86,7 @@ def test_every_control_is_labelled_and_every_shortcut_works(live_server, new_con
     pause.focus()
     page.keyboard.press("Enter")
     page.wait_for_function(f"document.querySelector('{VIDEO}').paused")
-    expect(controls.get_by_role("button", name="Play")).to_be_focused()
+    expect(controls.get_by_role("button", name="Play", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     page.wait_for_function(f"!document.querySelector('{VIDEO}').paused")
 
@@ -131,12 +131,18 @@ def test_every_control_is_labelled_and_every_shortcut_works(live_server, new_con
     assert js(page, "muted") is False
     assert page.evaluate("document.fullscreenElement") is None
 
-    # The viewer's choices are remembered on the next visit.
+    autoplay = controls.get_by_role("button", name="Autoplay")
+    autoplay.click()
+    expect(autoplay).to_have_attribute("aria-pressed", "false")
+
+    # The viewer's choices are remembered on the next visit: no autoplay, no loop.
     page.reload()
     page.wait_for_function(f"document.querySelector('{VIDEO}').readyState >= 1")
     expect(page.locator("[data-player]").get_by_role("button", name="Loop")).to_have_attribute(
         "aria-pressed", "false"
     )
+    time.sleep(0.5)
+    assert js(page, "paused") is True
 
 
 def test_reduced_motion_waits_for_the_viewer(live_server, new_context, video):
@@ -147,7 +153,7 @@ def test_reduced_motion_waits_for_the_viewer(live_server, new_context, video):
     time.sleep(0.5)
 
     assert js(page, "paused") is True
-    page.locator("[data-player]").get_by_role("button", name="Play").click()
+    page.locator("[data-player]").get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(f"document.querySelector('{VIDEO}').currentTime > 0.2")
 
 
