@@ -250,10 +250,13 @@ def _configure_django() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=3, help="pipeline runs per clip (>= 3)")
-    parser.add_argument("--reference-runs", type=int, default=3, help="for the main clip")
+    parser.add_argument(
+        "--reference-runs", type=int, default=3, help="reference runs for the main clip (>= 1)"
+    )
     parser.add_argument("--keep", type=Path, help="keep clips and outputs in this folder")
     args = parser.parse_args()
     runs = max(3, args.runs)
+    args.reference_runs = max(1, min(args.reference_runs, runs))
 
     _configure_django()
     from videos.ffmpeg_binary import ffmpeg_binary
@@ -280,22 +283,25 @@ def main() -> int:
             probe = probe_upload(source)
             probe_s = time.perf_counter() - began
 
-            walls, cpus, result = [], [], None
+            # Pipeline and reference runs alternate, so that a load change on the machine
+            # affects both sides of the speed-up alike.
+            walls, cpus, reference_walls, reference_cpus = [], [], [], []
+            result = None
             clip_runs = runs if clip.name == MAIN_CLIP else 1
-            for _ in range(clip_runs):
+            for run in range(clip_runs):
                 began, cpu_before = time.perf_counter(), _children_cpu()
                 result = transcode(source, workdir / f"{clip.name}-out", probe=probe)
                 walls.append(time.perf_counter() - began)
                 cpus.append(_children_cpu() - cpu_before)
-            assert result is not None
-            reference_walls, reference_cpus = [], []
-            for _ in range(args.reference_runs if clip.name == MAIN_CLIP else 1):
+                if run >= args.reference_runs:
+                    continue
                 reference_dir = workdir / f"{clip.name}-reference"
                 shutil.rmtree(reference_dir, ignore_errors=True)
                 began, cpu_before = time.perf_counter(), _children_cpu()
                 transcode_reference(source, reference_dir, probe=probe)
                 reference_walls.append(time.perf_counter() - began)
                 reference_cpus.append(_children_cpu() - cpu_before)
+            assert result is not None
 
             top = result.renditions[-1]
             score = vmaf(

@@ -1,6 +1,6 @@
 """The JSON API, version 1: every app's API routes under /api/v1/."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
@@ -11,6 +11,7 @@ urlpatterns = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token_obtain"),
     path("auth/token/refresh/", accounts_api.TokenRefreshView.as_view(), name="token_refresh"),
     path("me", accounts_api.MeView.as_view(), name="me"),
+    path("", include("social.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

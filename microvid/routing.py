@@ -1,3 +1,10 @@
 """WebSocket routes of every app, collected in one list for microvid.asgi."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from social import consumers as social_consumers
+
+websocket_urlpatterns: list = [
+    path("ws/videos/<str:short_id>/", social_consumers.VideoConsumer.as_asgi()),
+    path("ws/notifications/", social_consumers.NotificationConsumer.as_asgi()),
+]

@@ -346,6 +346,12 @@ VIDEO_PROCESSING_TIMEOUT_S = env.int("VIDEO_PROCESSING_TIMEOUT_S", default=300)
 VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default=3)
 # Watch-event batches a viewer (signed-in user, else IP address) may send per minute.
 WATCH_EVENTS_RATE_PER_MINUTE = env.int("WATCH_EVENTS_RATE_PER_MINUTE", default=60)
+# Cards per feed page (For You, Following, Trending, Latest, hashtags, profiles); at most 50.
+FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=12)
+CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
+    "task": "feeds.tasks.recompute_trending",
+    "schedule": env.float("TRENDING_RECOMPUTE_SECONDS", default=600.0),
+}
 CELERY_BEAT_SCHEDULE["videos-requeue-stalled"] = {
     "task": "videos.tasks.requeue_stalled_videos",
     "schedule": 300.0,

@@ -2,12 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from feeds import views as feed_views
 from microvid import views
 from microvid.media import serve_media
 from recommendations.views import watch_events
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", feed_views.for_you, name="home"),
+    path("", include("feeds.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),
@@ -16,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("microvid.api_urls")),
     path("", include("accounts.urls")),
     path("", include("videos.urls")),
+    path("", include("social.urls")),
 ]
 
 if settings.SERVE_MEDIA:

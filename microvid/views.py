@@ -6,11 +6,6 @@ from django.views.decorators.http import require_GET
 from microvid.health import service_health
 
 
-@require_GET
-def home(request):
-    return render(request, "home.html")
-
-
 @never_cache
 @require_GET
 def healthz(request):

@@ -26,6 +26,8 @@ def main() -> int:
     (ROOT / "var").mkdir(exist_ok=True)
     manage("migrate", "--noinput")
     manage("seed_accounts", "--quiet-if-exists")
+    # A newcomer should see a living site: a small demo set, only into an empty database.
+    manage("seed_demo", "--if-empty", "--users", "24", "--videos", "90", "--interactions", "900")
     print(
         f"\nMicrovid is starting on http://{HOST}:{PORT}/\n"
         "  Log in as alice (creator), bob (viewer) or mod (moderator, /admin/),"

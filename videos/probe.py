@@ -125,6 +125,8 @@ class ProbeResult:
 
     path: Path
     size_bytes: int
+    video_stream_index: int  # FFmpeg's index of the stream used, in the whole file
+    audio_stream_index: int | None
     container: str  # "mp4", "mov" or "webm"
     format_name: str  # FFmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
     video_codec: str
@@ -301,7 +303,12 @@ def probe_upload(
 
     with container:
         format_name = container.format.name
-        video_streams = list(container.streams.video)
+        # Cover art in an audio file is a "video" stream of one picture: not a video.
+        video_streams = [
+            stream
+            for stream in container.streams.video
+            if not stream.disposition & av.stream.Disposition.attached_pic
+        ]
         audio_streams = list(container.streams.audio)
 
         # 3. Container, by probing. Images probe as a "video" stream (png_pipe...): the format
@@ -459,6 +466,8 @@ def probe_upload(
         return ProbeResult(
             path=path,
             size_bytes=size,
+            video_stream_index=stream.index,
+            audio_stream_index=first_audio.index if first_audio else None,
             container=family,
             format_name=format_name,
             video_codec=video_codec,

@@ -4,11 +4,12 @@ Plain functions on local paths, meant to be called from a Celery task after
 :func:`videos.probe.probe_upload` accepted the file. See ``docs/video-processing.md``.
 
 The pipeline is ONE FFmpeg process: the source is decoded once, trimmed on the decoded timeline,
-converted to 8-bit 4:2:0 once, then ``split`` feeds one ``scale`` + libx264 encoder per rung and
-a poster branch; the audio is loudness-normalised and encoded to AAC once, into its own HLS
-audio group. A second, tiny FFmpeg process builds the MP4 fallback by stream copy of one rung
-plus the audio (no re-encode). Finally the master playlist is rewritten from the measured
-segments. On this 2-core machine this is about twice as fast as one FFmpeg process per output
+converted to 8-bit 4:2:0 once, then ``split`` feeds a libx264 encoder per rung (the rungs below
+720p are scaled from the 720p rung's output, and the poster is a frame of it); the audio is
+loudness-normalised and encoded to AAC once, into its own HLS audio group. A second, tiny
+FFmpeg process builds the MP4 fallback by stream copy of the 720p rung plus the audio (no
+re-encode). Finally the master playlist is rewritten from the measured segments. On a 2-core
+machine this is more than twice as fast as one FFmpeg process per output
 (:func:`transcode_reference`, kept for the benchmark).
 """
 
@@ -254,6 +255,27 @@ def _source_input(source: Path, probe: ProbeResult, start: float | None) -> ffmp
         # are decoded and dropped), and rebases timestamps so the cut starts at 0.
         input_options["ss"] = f"{start:.3f}"
     return ffmpeg.input(f"file:{source.resolve()}", **input_options)
+
+
+def _video_of(source_input, probe: ProbeResult):
+    # The stream the probe measured, by index: "0:v" would take the first video stream, which
+    # may be cover art or a second angle.
+    return source_input[str(probe.video_stream_index)]
+
+
+def _audio_of(source_input, probe: ProbeResult):
+    return source_input[str(probe.audio_stream_index)]
+
+
+def _output_duration(probe: ProbeResult, start: float | None) -> tuple[float, float]:
+    """(expected output length, length to trim to) in seconds.
+
+    Only a clip longer than its output is cut exactly; otherwise the trim is a loose safety
+    net (+1 s), so that a track header a little shorter than the real frames never drops any.
+    """
+    available = max(0.0, probe.duration - (start or 0.0))
+    duration = min(probe.output_duration, available)
+    return duration, duration if available > duration else duration + 1.0
 
 
 def _prepared_video(source_video, probe: ProbeResult, duration: float, max_fps: float):
@@ -540,7 +562,7 @@ def transcode(
     source = Path(source_path)
     out_dir = Path(out_dir)
     start = probe.start if start is None else start
-    duration = min(probe.output_duration, max(0.0, probe.duration - (start or 0.0)))
+    duration, trim_to = _output_duration(probe, start)
     fps = min(probe.fps or 30.0, max_fps)
     rungs = plan_renditions(
         probe.width,
@@ -557,14 +579,14 @@ def transcode(
         # 1. One FFmpeg: decode once, every rung + audio once + poster.
         began = time.perf_counter()
         source_input = _source_input(source, probe, start)
-        video = _prepared_video(source_input.video, probe, duration, max_fps)
+        video = _prepared_video(_video_of(source_input, probe), probe, trim_to, max_fps)
         rung_streams, poster_stream = _scaling_tree(
             video, rungs, fallback_rung, _poster_frame_index(probe, duration, max_fps)
         )
         streams = list(rung_streams)
         variants = [f"v:{index},name:{rung.name}" for index, rung in enumerate(rungs)]
         if probe.has_audio:
-            streams.append(_normalised_audio(source_input.audio, duration))
+            streams.append(_normalised_audio(_audio_of(source_input, probe), trim_to))
             # One audio rendition in its own group, shared by every video variant. FFmpeg also
             # lists it as an audio-only variant in its master playlist; ours replaces that one.
             variants = ["a:0,agroup:audio,name:audio"] + [
@@ -674,7 +696,7 @@ def transcode_reference(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = probe.start if start is None else start
-    duration = min(probe.output_duration, max(0.0, probe.duration - (start or 0.0)))
+    duration, trim_to = _output_duration(probe, start)
     fps = min(probe.fps or 30.0, max_fps)
     rungs = plan_renditions(
         probe.width,
@@ -689,9 +711,11 @@ def transcode_reference(
 
     def encode(rung: RungSpec, target: str, **muxer_options: object) -> None:
         source_input = _source_input(source, probe, start)
-        streams = [_scale(_prepared_video(source_input.video, probe, duration, max_fps), rung)]
+        streams = [
+            _scale(_prepared_video(_video_of(source_input, probe), probe, trim_to, max_fps), rung)
+        ]
         if probe.has_audio:
-            streams.append(_normalised_audio(source_input.audio, duration))
+            streams.append(_normalised_audio(_audio_of(source_input, probe), trim_to))
         began = time.perf_counter()
         output = ffmpeg.output(
             *streams,
@@ -720,9 +744,9 @@ def transcode_reference(
     began = time.perf_counter()
     source_input = _source_input(source, probe, start)
     poster = ffmpeg.output(
-        _scale(_prepared_video(source_input.video, probe, duration, max_fps), fallback_rung).filter(
-            "select", f"eq(n,{_poster_frame_index(probe, duration, max_fps)})"
-        ),
+        _scale(
+            _prepared_video(_video_of(source_input, probe), probe, trim_to, max_fps), fallback_rung
+        ).filter("select", f"eq(n,{_poster_frame_index(probe, duration, max_fps)})"),
         "poster.jpg",
         **{"frames:v": 1, "update": 1, "c:v": "mjpeg", "q:v": POSTER_QUALITY},
         **_NO_METADATA,

@@ -35,12 +35,6 @@ def watch(request, short_id):
     return response
 
 
-@require_GET
-def hashtag(request, name):
-    videos = selectors.videos_with_hashtag(name=name)
-    return render(request, "videos/hashtag.html", {"name": name.lower(), "videos": videos})
-
-
 def _redirect(request, url):
     """A plain request gets a redirect; an htmx request is told to navigate there."""
     if request.htmx:

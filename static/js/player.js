@@ -14,10 +14,12 @@
   // Muted autoplay unless the viewer has said otherwise; never under reduced motion until
   // the viewer presses play. The same rule runs inline right after each <video> (see
   // _player.html) so that playback starts before any script file has arrived.
+  function autoplayAllowed() {
+    return loadPrefs().autoplay !== false && !reducedMotion;
+  }
   function shouldAutoplay(root) {
-    var prefs = loadPrefs();
-    if (prefs.autoplay === false) return false;
-    return !reducedMotion && root.dataset.autoplay !== "off";
+    // In a feed, the feed decides which player plays (the one in view).
+    return autoplayAllowed() && root.dataset.autoplay !== "feed";
   }
 
   // --- preferences (the viewer's own choices, remembered in this browser) ----------------
@@ -442,17 +444,26 @@
     players.forEach(function (player) { player.render(); });
   });
 
+  Player.prototype.track = function (kind, extra) { track(this, kind, extra); };
+  Player.prototype.pause = function () { this.video.pause(); };
+
   function enhance(root) {
     if (root.dataset.playerReady) return;
     root.dataset.playerReady = "1";
     var player = new Player(root);
+    root.microvidPlayer = player;
     players.push(player);
     root.addEventListener("focusin", function () { player.activate(); });
   }
 
-  window.MicrovidPlayer = { enhanceAll: function (scope) {
-    (scope || document).querySelectorAll("[data-player]").forEach(enhance);
-  }, players: players };
+  window.MicrovidPlayer = {
+    enhanceAll: function (scope) {
+      (scope || document).querySelectorAll("[data-player]").forEach(enhance);
+    },
+    get: function (root) { enhance(root); return root.microvidPlayer; },
+    autoplayAllowed: autoplayAllowed,
+    players: players,
+  };
 
   document.addEventListener("DOMContentLoaded", function () { window.MicrovidPlayer.enhanceAll(); });
   document.addEventListener("htmx:load", function (event) { window.MicrovidPlayer.enhanceAll(event.target); });

@@ -237,3 +237,33 @@ def test_ffmpeg_binary_follows_the_setting(settings):
         clear_ffmpeg_binary_cache()
     settings.FFMPEG_BINARY = ""
     assert Path(ffmpeg_binary()).name.startswith("ffmpeg")
+
+
+def test_cover_art_is_not_a_video(tmp_path):
+    # An audio file with cover art has a "video" stream holding one picture.
+    with_cover = tmp_path / "song.mp4"
+    subprocess.run(
+        [
+            ffmpeg_binary(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            str(MEDIA_EDGE / "audio_only.mp4"),
+            "-i",
+            str(MEDIA_EDGE / "image_renamed.mov"),
+            "-map",
+            "0",
+            "-map",
+            "1",
+            "-c",
+            "copy",
+            "-disposition:v:0",
+            "attached_pic",
+            str(with_cover),
+        ],
+        check=True,
+    )
+    with pytest.raises(UploadRejected) as caught:
+        probe_upload(with_cover)
+    assert caught.value.code == "no_video"

@@ -1,0 +1,248 @@
+"""Fill a development database with a living demo site, quickly.
+
+A few real tiny clips are made with FFmpeg and processed once through the real pipeline; every
+demo video reuses one of those sets of files, so thousands of videos cost no transcoding. Rows
+are written with bulk inserts.
+"""
+
+import random
+import subprocess
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from feeds.services import trending_recompute
+from recommendations.models import WatchEvent
+from videos import services as video_services
+from videos.ffmpeg_binary import ffmpeg_binary
+from videos.models import Hashtag, Rendition, Video, new_short_id, new_storage_token
+
+DEMO_PASSWORD = "microvid-demo"  # noqa: S105 - development data only
+BATCH = 5000
+TOPICS = [
+    "cats", "dogs", "cooking", "travel", "music", "dance", "skate", "coffee", "rain",
+    "sunset", "city", "ocean", "garden", "books", "art", "football", "running", "snow",
+]  # fmt: skip
+ADJECTIVES = [
+    "Quiet", "Tiny", "Golden", "Rainy", "Sleepy", "Bright", "Slow", "Wild", "Secret",
+    "Morning", "Late-night", "Lazy", "Happy", "Stormy", "Perfect", "Little",
+]  # fmt: skip
+NOUNS = [
+    "loop", "moment", "street", "kitchen", "wave", "jump", "walk", "beat", "cup", "window",
+    "trick", "bus ride", "sunrise", "puddle", "market", "spin",
+]  # fmt: skip
+FIRST_NAMES = [
+    "Ana", "Ben", "Chloé", "Dev", "Elif", "Femi", "Gia", "Hugo", "Ines", "Jon", "Kai", "Lena",
+    "Mo", "Nia", "Omar", "Pia", "Quinn", "Rui", "Sana", "Tom", "Uma", "Vic", "Wen", "Yara",
+]  # fmt: skip
+CLIPS = [
+    # FFmpeg test pattern, colour filter: each template clip looks different.
+    ("testsrc2=size=360x640:rate=30", "hue=h=0"),
+    ("testsrc=size=360x640:rate=30", "hue=h=60"),
+    ("testsrc2=size=360x640:rate=30", "hue=h=200,eq=saturation=1.6"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users, videos and interactions (development sites)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=int, default=20)
+        parser.add_argument("--videos", type=int, default=60)
+        parser.add_argument("--interactions", type=int, default=600)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing if there are videos already"
+        )
+
+    def handle(self, *args, users, videos, interactions, seed, if_empty, **options):
+        if if_empty and Video.objects.exists():
+            return
+        if users < 1 or videos < 1 or interactions < 0:
+            raise CommandError("--users and --videos must be at least 1.")
+        rng = random.Random(seed)
+        started = timezone.now()
+        people = self._users(users, rng)
+        templates = self._template_videos(people[0])
+        video_ids = self._videos(videos, people, templates, rng)
+        self._interactions(interactions, people, video_ids, rng)
+        trending_recompute()
+        self._update_search(video_ids)
+        took = (timezone.now() - started).total_seconds()
+        self.stdout.write(
+            f"Seeded {len(people)} users, {len(video_ids)} videos and {interactions} "
+            f"interactions in {took:.1f} s. Demo users' password: '{DEMO_PASSWORD}'."
+        )
+
+    def _users(self, count, rng):
+        password = make_password(DEMO_PASSWORD)
+        start = User.objects.count()
+        new = []
+        for n in range(count):
+            name = rng.choice(FIRST_NAMES)
+            username = f"{name.lower().replace('é', 'e')}_{start + n}"
+            new.append(
+                User(
+                    username=username,
+                    email=f"{username}@demo.microvid.local",
+                    display_name=f"{name} {rng.choice(NOUNS).title()}",
+                    bio=f"Five seconds of {rng.choice(TOPICS)}, every day.",
+                    password=password,
+                )
+            )
+        created = User.objects.bulk_create(new, batch_size=BATCH)
+        created = list(User.objects.filter(username__in=[u.username for u in new]))
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in created],
+            batch_size=BATCH,
+        )
+        return created
+
+    def _template_videos(self, owner) -> list[Video]:
+        """The real clips: made with FFmpeg, processed by the real pipeline."""
+        templates = []
+        with tempfile.TemporaryDirectory(prefix="microvid-seed-") as workdir:
+            for index, (source, colour) in enumerate(CLIPS):
+                path = Path(workdir) / f"clip{index}.mp4"
+                subprocess.run(
+                    [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y",
+                     "-f", "lavfi", "-i", f"{source}:duration=3",
+                     "-f", "lavfi", "-i", f"sine=frequency={330 + 110 * index}:duration=3",
+                     "-vf", colour, "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt",
+                     "yuv420p", "-c:a", "aac", "-shortest", str(path)],
+                    check=True,
+                )  # fmt: skip
+                upload = TemporaryUploadedFile(path.name, "video/mp4", path.stat().st_size, None)
+                with path.open("rb") as clip:
+                    upload.write(clip.read())
+                upload.seek(0)
+                video = video_services.video_create_from_upload(
+                    owner=owner,
+                    uploaded_file=upload,
+                    title=f"Demo clip {index + 1}",
+                    description="#demo",
+                    queue_processing=False,
+                )
+                upload.close()
+                video = video_services.video_process(video_id=video.pk)
+                if video.status != Video.Status.READY:
+                    raise CommandError(
+                        f"The demo clip could not be processed: {video.failure_reason}"
+                    )
+                templates.append(video_services.video_publish(video=video, by=owner))
+        return templates
+
+    @transaction.atomic
+    def _videos(self, count, people, templates, rng) -> list[int]:
+        now = timezone.now()
+        tags = {name: Hashtag.objects.get_or_create(name=name)[0] for name in TOPICS}
+        rows, chosen_tags = [], []
+        for _ in range(count):
+            template = rng.choice(templates)
+            topics = rng.sample(TOPICS, k=rng.randint(1, 3))
+            published = now - timedelta(seconds=rng.randint(60, 30 * 24 * 3600))
+            rows.append(
+                Video(
+                    short_id=new_short_id(),
+                    storage_token=new_storage_token(),
+                    owner=rng.choice(people),
+                    title=f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}",
+                    description=" ".join(f"#{topic}" for topic in topics),
+                    status=Video.Status.READY,
+                    published_at=published,
+                    processed_at=published,
+                    duration=template.duration,
+                    width=template.width,
+                    height=template.height,
+                    has_audio=template.has_audio,
+                    output_prefix=template.output_prefix,
+                    hls_master=template.hls_master,
+                    mp4=template.mp4,
+                    poster=template.poster,
+                    poster_inline=template.poster_inline,
+                    output_bytes=template.output_bytes,
+                )
+            )
+            chosen_tags.append((topics, template))
+        created = Video.objects.bulk_create(rows, batch_size=BATCH)
+        ids = list(
+            Video.objects.filter(short_id__in=[v.short_id for v in rows]).values_list(
+                "pk", "short_id"
+            )
+        )
+        pk_by_short = {short: pk for pk, short in ids}
+        through = Video.hashtags.through
+        renditions = {t.pk: list(t.renditions.all()) for t in templates}
+        links, copies = [], []
+        for video, (topics, template) in zip(created, chosen_tags, strict=True):
+            pk = pk_by_short[video.short_id]
+            links += [through(video_id=pk, hashtag_id=tags[topic].pk) for topic in topics]
+            copies += [
+                Rendition(
+                    video_id=pk, width=r.width, height=r.height, bandwidth=r.bandwidth,
+                    average_bandwidth=r.average_bandwidth, codecs=r.codecs, playlist=r.playlist,
+                )
+                for r in renditions[template.pk]
+            ]  # fmt: skip
+        through.objects.bulk_create(links, batch_size=BATCH)
+        Rendition.objects.bulk_create(copies, batch_size=BATCH)
+        return [pk for pk, _ in ids]
+
+    def _interactions(self, count, people, video_ids, rng):
+        """Likes and plays, skewed so that a few videos are popular (as in real life)."""
+        from social.models import Like
+
+        if not count:
+            return
+        weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(video_ids))]
+        order = video_ids[:]
+        rng.shuffle(order)
+        likes, events = set(), []
+        views, like_counts = {}, {}
+        for _ in range(count):
+            video_id = rng.choices(order, weights=weights)[0]
+            user = rng.choice(people)
+            if rng.random() < 0.3:
+                if (user.pk, video_id) not in likes:
+                    likes.add((user.pk, video_id))
+                    like_counts[video_id] = like_counts.get(video_id, 0) + 1
+            else:
+                views[video_id] = views.get(video_id, 0) + 1
+                events.append(
+                    WatchEvent(
+                        video_id=video_id,
+                        user=user,
+                        viewer_id=uuid.UUID(int=user.pk),
+                        kind=rng.choice([WatchEvent.Kind.PLAY, WatchEvent.Kind.COMPLETE]),
+                        watch_ms=rng.randint(500, 5000),
+                    )
+                )
+            if len(events) >= BATCH:
+                WatchEvent.objects.bulk_create(events)
+                events = []
+        WatchEvent.objects.bulk_create(events, batch_size=BATCH)
+        Like.objects.bulk_create(
+            [Like(user_id=u, video_id=v) for u, v in likes], batch_size=BATCH, ignore_conflicts=True
+        )
+        changed = Video.objects.in_bulk(set(views) | set(like_counts))
+        for pk, video in changed.items():
+            video.view_count += views.get(pk, 0)
+            video.like_count += like_counts.get(pk, 0)
+        Video.objects.bulk_update(changed.values(), ["view_count", "like_count"], batch_size=BATCH)
+
+    def _update_search(self, video_ids):
+        try:
+            from feeds.search import video_search_vector_update
+        except ImportError:  # search not installed
+            return
+        for start in range(0, len(video_ids), BATCH):
+            video_search_vector_update(video_ids=video_ids[start : start + BATCH])

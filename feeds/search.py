@@ -1,0 +1,528 @@
+"""Search: videos (titles, hashtags, descriptions), creators, suggestions and highlighting.
+
+On PostgreSQL, videos are found through the stored, weighted `Video.search_vector` (title A,
+hashtags B, description C; GIN-indexed) and ranked with `SearchRank`; typos are caught with
+pg_trgm ("did you mean"). On SQLite (the embedded default) the same selectors fall back to
+case-insensitive `icontains` matching with a simple score that keeps the same order of fields.
+Either way only `videos_public()` is searched and only active users are creators.
+
+Queries are never passed to the database as syntax: they are split into word terms first, so
+punctuation, quotes and SQL-ish input can only ever match (or not match) as words.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+)
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from feeds.selectors import published_since
+from videos.models import Hashtag, Video
+from videos.selectors import videos_public
+
+# The text search configuration of the stored vectors and of every query. "simple" does no
+# stemming and knows no stop words, so it treats English, Spanish and Arabic alike; prefix
+# matching (`term:*`) makes "danc" find "dancing". Changing it means a new backfill.
+SEARCH_CONFIG = "simple"
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 50
+VIDEO_PAGE_SIZE = 24
+CREATOR_PAGE_SIZE = 20
+# Deeper than this is not browsing but scraping; the page says "no more results".
+MAX_PAGE = 200
+SUGGEST_MIN_LENGTH = 2
+# pg_trgm similarity above which a word counts as "what you probably meant".
+TYPO_SIMILARITY = 0.3
+
+DATE_FILTERS = ("", "today", "week", "month", "year")
+SORTS = ("relevance", "newest", "liked")
+
+_TERM_RE = re.compile(r"\w+")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a search box's text means: the cleaned text and the word terms in it."""
+
+    text: str
+    terms: tuple[str, ...]
+    truncated: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+def parse_query(raw: str | None) -> ParsedQuery:
+    """Clean what someone typed: no control characters (PostgreSQL refuses NUL), collapsed
+    spaces, at most MAX_QUERY_LENGTH characters, and at most MAX_TERMS lower-cased word terms
+    (punctuation, `#` and `@` only separate words)."""
+    text = " ".join(_CONTROL_RE.sub(" ", raw or "").split())
+    truncated = len(text) > MAX_QUERY_LENGTH
+    if truncated:
+        text = text[:MAX_QUERY_LENGTH].rstrip()
+    terms = []
+    for match in _TERM_RE.findall(text):
+        term = match.strip("_").lower()[:MAX_TERM_LENGTH]
+        if term and term not in terms:
+            terms.append(term)
+    return ParsedQuery(text=text, terms=tuple(terms[:MAX_TERMS]), truncated=truncated)
+
+
+@dataclass
+class SearchPage:
+    """One page of results; `page` past the end simply has no items."""
+
+    items: list
+    query: ParsedQuery
+    page: int = 1
+    has_next: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    @property
+    def previous_page(self) -> int | None:
+        # Past the end, "previous" leads back to the first page rather than to another void.
+        if not self.has_previous:
+            return None
+        return self.page - 1 if self.items else 1
+
+
+def _using_postgres() -> bool:
+    return settings.USING_POSTGRES
+
+
+# --- keeping the stored vectors up to date ----------------------------------------------------
+def _hashtag_names():
+    """The space-separated hashtag names of the outer video (a subquery)."""
+    through = Video.hashtags.through
+    return Subquery(
+        through.objects.filter(video_id=OuterRef("pk"))
+        .values("video_id")
+        .annotate(names=StringAgg("hashtag__name", delimiter=" ", ordering="hashtag__name"))
+        .values("names")[:1]
+    )
+
+
+def video_search_vector_update(*, video_ids) -> int:
+    """Recompute the stored search vector of these videos in a single UPDATE: title (A),
+    hashtag names (B), description (C). Call it after anything that changes a video's title,
+    description or hashtags. Does nothing on SQLite, which searches the columns directly.
+    Returns the number of rows updated."""
+    ids = list(video_ids)
+    if not ids or not _using_postgres():
+        return 0
+    vector = (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Coalesce(_hashtag_names(), Value("")), weight="B", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+    )
+    return Video.objects.filter(pk__in=ids).update(search_vector=vector)
+
+
+# --- videos -----------------------------------------------------------------------------------
+def _tsquery(parsed: ParsedQuery) -> SearchQuery:
+    # Every term is a run of word characters, so none of to_tsquery's operators can get in;
+    # the quotes are belt and braces. All terms must match, each as a word prefix.
+    raw = " & ".join(f"'{term}':*" for term in parsed.terms)
+    return SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
+
+
+def _hashtag_matches(term: str):
+    return Exists(Hashtag.objects.filter(videos=OuterRef("pk"), name__icontains=term).values("pk"))
+
+
+def _videos_matching(parsed: ParsedQuery):
+    queryset = videos_public()
+    if _using_postgres():
+        query = _tsquery(parsed)
+        return queryset.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query)
+        )
+    # SQLite: every term must appear somewhere; a term in the title scores 4, in a hashtag 2,
+    # in the description 1, the same order of fields as the weights on PostgreSQL.
+    score = Value(0)
+    for term in parsed.terms:
+        in_hashtag = _hashtag_matches(term)
+        queryset = queryset.filter(
+            Q(title__icontains=term) | Q(description__icontains=term) | in_hashtag
+        )
+        for condition, points in (
+            (Q(title__icontains=term), 4),
+            (in_hashtag, 2),
+            (Q(description__icontains=term), 1),
+        ):
+            score = score + Case(
+                When(condition, then=Value(points)), default=Value(0), output_field=IntegerField()
+            )
+    return queryset.annotate(rank=score)
+
+
+_VIDEO_ORDER = {
+    # Relevance first; equally relevant videos go by popularity, then recency.
+    "relevance": ("-rank", "-like_count", "-view_count", "-published_at", "-pk"),
+    "newest": ("-published_at", "-pk"),
+    "liked": ("-like_count", "-view_count", "-published_at", "-pk"),
+}
+
+
+def _page_number(page) -> int:
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return 1
+    return max(1, number)
+
+
+def _slice(queryset, page: int, size: int) -> tuple[list, bool]:
+    if page > MAX_PAGE:
+        return [], False
+    start = (page - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    return rows[:size], len(rows) > size
+
+
+def search_videos(
+    *,
+    query: str,
+    date_filter: str = "",
+    sort: str = "relevance",
+    page: int = 1,
+    size: int = VIDEO_PAGE_SIZE,
+    now: datetime | None = None,
+) -> SearchPage:
+    """Public videos matching a query, a page at a time, each with `title_highlighted` and
+    `snippet` (a highlighted piece of the description, when the description matched).
+
+    `date_filter` is "", "today", "week", "month" or "year" (rolling windows); `sort` is
+    "relevance", "newest" or "liked". Unknown values fall back to the defaults.
+    """
+    parsed = parse_query(query)
+    page = _page_number(page)
+    if parsed.is_empty:
+        return SearchPage(items=[], query=parsed, page=page)
+    queryset = _videos_matching(parsed)
+    if since := published_since(date_filter if date_filter in DATE_FILTERS else "", now=now):
+        queryset = queryset.filter(published_at__gte=since)
+    order = _VIDEO_ORDER.get(sort, _VIDEO_ORDER["relevance"])
+    queryset = (
+        queryset.select_related("owner").defer("search_vector", "poster_inline").order_by(*order)
+    )
+    videos, has_next = _slice(queryset, page, size)
+    for video in videos:
+        video.title_highlighted = highlight(video.title, parsed.terms)
+        video.snippet = snippet(video.description, parsed.terms)
+    return SearchPage(items=videos, query=parsed, page=page, has_next=has_next)
+
+
+# --- creators ---------------------------------------------------------------------------------
+def _public_video_count():
+    return Coalesce(
+        Subquery(
+            videos_public()
+            .filter(owner=OuterRef("pk"))
+            .order_by()
+            .values("owner")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        Value(0),
+    )
+
+
+def search_creators(*, query: str, page: int = 1, size: int = CREATOR_PAGE_SIZE) -> SearchPage:
+    """Active users whose username or display name contains every term (on PostgreSQL also a
+    username within a typo of the query), best match first: the exact username, then usernames
+    starting with the query, then those with more public videos. Each has `name_highlighted`,
+    `username_highlighted` and `public_video_count`."""
+    parsed = parse_query(query)
+    page = _page_number(page)
+    if parsed.is_empty:
+        return SearchPage(items=[], query=parsed, page=page)
+    matches = Q()
+    for term in parsed.terms:
+        matches &= Q(username__icontains=term) | Q(display_name__icontains=term)
+    first = parsed.terms[0]
+    if _using_postgres() and len(parsed.terms) == 1 and len(first) >= 3:
+        matches |= Q(username__trigram_similar=first)
+    queryset = (
+        User.objects.filter(matches, is_active=True)
+        .annotate(
+            closeness=Case(
+                When(username__iexact=first, then=Value(2)),
+                When(username__istartswith=first, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            public_video_count=_public_video_count(),
+        )
+        .order_by("-closeness", "-public_video_count", "username")
+    )
+    creators, has_next = _slice(queryset, page, size)
+    for creator in creators:
+        creator.name_highlighted = highlight(creator.name, parsed.terms)
+        creator.username_highlighted = highlight(creator.username, parsed.terms)
+    return SearchPage(items=creators, query=parsed, page=page, has_next=has_next)
+
+
+# --- suggestions ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Suggestion:
+    """One autocomplete option: what it is, what it shows, what it searches for (`value`)
+    and, for a creator, the page it leads to (`url`)."""
+
+    kind: str  # "hashtag", "creator" or "video"
+    label: str
+    value: str
+    url: str = ""
+    label_highlighted: SafeString = field(default_factory=lambda: SafeString(""))
+
+    @property
+    def kind_label(self) -> str:
+        return str(_KIND_LABELS[self.kind])
+
+
+_KIND_LABELS = {"hashtag": _("Hashtag"), "creator": _("Creator"), "video": _("Video")}
+
+
+def _public_hashtags():
+    return Hashtag.objects.filter(Exists(videos_public().filter(hashtags=OuterRef("pk"))))
+
+
+def search_suggestions(*, query: str, limit: int = 8) -> list[Suggestion]:
+    """Autocomplete options for what has been typed so far: hashtags (of public videos) and
+    creators starting with the last word, and public video titles containing the text. A
+    leading `#` asks for hashtags only, `@` for creators only. Prefix matching works on both
+    databases; on PostgreSQL near-misses (a typo) fill any room left."""
+    parsed = parse_query(query)
+    if parsed.is_empty or len(parsed.text) < SUGGEST_MIN_LENGTH:
+        return []
+    text = parsed.text.lstrip("#@ ")
+    last = parsed.terms[-1]
+    wants = {"hashtag", "creator", "video"}
+    if parsed.text.startswith("#"):
+        wants = {"hashtag"}
+    elif parsed.text.startswith("@"):
+        wants = {"creator"}
+    share = max(1, limit // len(wants))
+    found: list[Suggestion] = []
+
+    if "hashtag" in wants:
+        tags = list(_public_hashtags().filter(name__startswith=last).order_by("name")[:share])
+        if _using_postgres() and len(tags) < share and len(last) >= 3:
+            tags += list(
+                _public_hashtags()
+                .filter(name__trigram_similar=last)
+                .exclude(pk__in=[tag.pk for tag in tags])
+                .annotate(similarity=TrigramSimilarity("name", last))
+                .order_by("-similarity", "name")[: share - len(tags)]
+            )
+        found += [
+            Suggestion(
+                kind="hashtag",
+                label=f"#{tag.name}",
+                value=f"#{tag.name}",
+                label_highlighted=highlight(f"#{tag.name}", (last,)),
+            )
+            for tag in tags
+        ]
+    if "creator" in wants:
+        people = list(
+            User.objects.filter(is_active=True)
+            .filter(Q(username__istartswith=last) | Q(display_name__istartswith=text))
+            .order_by("username")[:share]
+        )
+        if _using_postgres() and len(people) < share and len(last) >= 3:
+            people += list(
+                User.objects.filter(is_active=True, username__trigram_similar=last)
+                .exclude(pk__in=[person.pk for person in people])
+                .annotate(similarity=TrigramSimilarity("username", last))
+                .order_by("-similarity", "username")[: share - len(people)]
+            )
+        found += [
+            Suggestion(
+                kind="creator",
+                label=f"{person.name} (@{person.username})",
+                value=f"@{person.username}",
+                url=reverse("accounts:profile", args=[person.username]),
+                label_highlighted=highlight(f"{person.name} (@{person.username})", parsed.terms),
+            )
+            for person in people
+        ]
+    if "video" in wants:
+        room = max(limit - len(found), 0)
+        titles = (
+            videos_public()
+            .filter(title__icontains=text)
+            .order_by("-like_count", "-view_count", "-published_at")
+            .values_list("title", flat=True)[: room * 2]
+        )
+        seen = set()
+        for title in titles:
+            if title.lower() in seen or len(seen) >= room:
+                continue
+            seen.add(title.lower())
+            found.append(
+                Suggestion(
+                    kind="video",
+                    label=title,
+                    value=title,
+                    label_highlighted=highlight(title, parsed.terms),
+                )
+            )
+    return found[:limit]
+
+
+def _trigrams(word: str) -> set[str]:
+    # pg_trgm's notion: the word padded with two spaces before and one after.
+    padded = f"  {word.lower()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _similarity(a: str, b: str) -> float:
+    ta, tb = _trigrams(a), _trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+def _closest_word(term: str) -> tuple[str, float] | None:
+    """The known word most like `term`: a hashtag of a public video, an active username or a
+    word of a public video's title, by trigram similarity (pg_trgm's GIN indexes)."""
+    candidates: list[tuple[str, float]] = []
+    for name, score in (
+        _public_hashtags()
+        .filter(name__trigram_similar=term)
+        .annotate(similarity=TrigramSimilarity("name", term))
+        .order_by("-similarity")
+        .values_list("name", "similarity")[:3]
+    ):
+        candidates.append((name, score))
+    for name, score in (
+        User.objects.filter(is_active=True, username__trigram_similar=term)
+        .annotate(similarity=TrigramSimilarity("username", term))
+        .order_by("-similarity")
+        .values_list("username", "similarity")[:3]
+    ):
+        candidates.append((name.lower(), score))
+    for title in (
+        videos_public()
+        .filter(title__trigram_word_similar=term)
+        .values_list("title", flat=True)[:10]
+    ):
+        for word in _TERM_RE.findall(title.lower()):
+            candidates.append((word, _similarity(term, word)))
+    candidates = [(word, score) for word, score in candidates if score >= TYPO_SIMILARITY]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda pair: (pair[1], -abs(len(pair[0]) - len(term))))
+
+
+def search_did_you_mean(*, query: str) -> str | None:
+    """A corrected query worth offering ("Did you mean …?") when a query finds nothing:
+    each term replaced by the closest known word, if that finds videos. PostgreSQL only
+    (pg_trgm); None on SQLite or when nothing better is known."""
+    if not _using_postgres():
+        return None
+    parsed = parse_query(query)
+    if parsed.is_empty:
+        return None
+    corrected, changed = [], False
+    for term in parsed.terms:
+        best = _closest_word(term) if len(term) >= 3 else None
+        if best is not None and best[0] != term:
+            corrected.append(best[0])
+            changed = True
+        else:
+            corrected.append(term)
+    if not changed:
+        return None
+    suggestion = " ".join(corrected)
+    if not _videos_matching(parse_query(suggestion)).exists():
+        return None
+    return suggestion
+
+
+def popular_hashtags(*, limit: int = 8) -> list[str]:
+    """The hashtags on the most public videos: something to try from an empty search."""
+    rows = (
+        videos_public()
+        .filter(hashtags__isnull=False)
+        .values("hashtags__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "hashtags__name")[:limit]
+    )
+    return [row["hashtags__name"] for row in rows]
+
+
+# --- highlighting -----------------------------------------------------------------------------
+def _terms_pattern(terms) -> re.Pattern | None:
+    terms = sorted({term for term in terms if term}, key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + ")", re.I)
+
+
+def highlight(text: str, terms) -> SafeString:
+    """`text` made safe for HTML, with the start of every word that a term is a prefix of
+    wrapped in <mark>. Matching happens on the raw text and each piece is escaped on its own,
+    so a term can never match inside an HTML entity or mark up the user's text."""
+    text = text or ""
+    pattern = _terms_pattern(terms)
+    if pattern is None:
+        return escape(text)
+    pieces, position = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece was escaped above
+
+
+def snippet(text: str, terms, *, width: int = 120) -> SafeString:
+    """About `width` characters of `text` around the first match, highlighted; empty when
+    nothing matches (the card then shows no description)."""
+    text = " ".join((text or "").split())
+    pattern = _terms_pattern(terms)
+    match = pattern.search(text) if pattern else None
+    if match is None:
+        return SafeString("")
+    start = max(0, match.start() - width // 3)
+    end = min(len(text), start + width)
+    piece = text[start:end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(prefix + highlight(piece, terms) + suffix)  # noqa: S308 - highlight escapes

@@ -1,0 +1,38 @@
+"""The search page's GET parameters."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from feeds.search import DATE_FILTERS, SORTS
+
+TABS = ("videos", "creators")
+DATE_CHOICES = list(
+    zip(
+        DATE_FILTERS,
+        [_("Any time"), _("Today"), _("This week"), _("This month"), _("This year")],
+        strict=True,
+    )
+)
+SORT_CHOICES = list(zip(SORTS, [_("Relevance"), _("Newest"), _("Most liked")], strict=True))
+DEFAULTS = {"q": "", "type": "videos", "date": "", "sort": "relevance", "page": 1}
+
+
+class SearchForm(forms.Form):
+    """Search parameters from a URL. Nothing here is ever an error to show: a bad value
+    (a hand-edited URL) falls back to its default, and a long query is shortened by the
+    search itself, which says so."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    type = forms.ChoiceField(choices=[(tab, tab) for tab in TABS], required=False)
+    date = forms.ChoiceField(label=_("Uploaded"), choices=DATE_CHOICES, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
+
+    def params(self) -> dict:
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        params = {name: cleaned.get(name) or default for name, default in DEFAULTS.items()}
+        # The text as typed (a NUL character would make the field invalid and lose it all);
+        # feeds.search.parse_query cleans it.
+        params["q"] = str(self.data.get("q", ""))
+        return params

@@ -1,0 +1,100 @@
+"""The search page (/search) and its autocomplete (/search/suggest).
+
+Plain requests get the whole page and work without JavaScript; htmx requests (the form, the
+pagination links, the autocomplete) get just the part they swap in."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from feeds.search import (
+    MAX_QUERY_LENGTH,
+    parse_query,
+    popular_hashtags,
+    search_creators,
+    search_did_you_mean,
+    search_suggestions,
+    search_videos,
+)
+from feeds.search_forms import DEFAULTS, SearchForm
+
+
+def _fragment(request) -> bool:
+    """An htmx request for a piece of the page (boosted and history-restore requests get the
+    whole page)."""
+    return (
+        bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+    )
+
+
+def _render(request, template, context):
+    response = render(request, template, context)
+    # The same URL answers with a page or a fragment: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _search_url(params: dict, **changes) -> str:
+    """/search with these parameters, leaving out the defaults so that links stay short."""
+    merged = {**params, **changes}
+    query = {
+        name: value
+        for name, value in merged.items()
+        if value is not None and value != DEFAULTS.get(name)
+    }
+    return reverse("search:search") + (f"?{urlencode(query)}" if query else "")
+
+
+@require_GET
+def search(request):
+    params = SearchForm(request.GET).params()
+    if params["type"] == "creators":
+        results = search_creators(query=params["q"], page=params["page"])
+    else:
+        results = search_videos(
+            query=params["q"], date_filter=params["date"], sort=params["sort"], page=params["page"]
+        )
+    parsed = results.query
+    params["q"] = parsed.text  # links carry the cleaned, shortened text
+    did_you_mean = None
+    if not parsed.is_empty and not results.items and results.page == 1:
+        did_you_mean = search_did_you_mean(query=parsed.text)
+    notice = ""
+    if parsed.truncated:
+        notice = _("Searches are limited to %(count)d characters; yours was shortened.") % {
+            "count": MAX_QUERY_LENGTH
+        }
+    elif parsed.text and parsed.is_empty:
+        notice = _("Type some letters or numbers: punctuation alone finds nothing.")
+    context = {
+        "form": SearchForm(initial=params),
+        "q": parsed.text,
+        "tab": params["type"],
+        "results": results,
+        "notice": notice,
+        "did_you_mean": did_you_mean,
+        "did_you_mean_url": _search_url(params, q=did_you_mean, page=None) if did_you_mean else "",
+        "popular_hashtags": popular_hashtags() if parsed.is_empty else [],
+        "videos_url": _search_url(params, type="videos", page=None),
+        "creators_url": _search_url(params, type="creators", page=None),
+        "next_url": _search_url(params, page=results.next_page) if results.has_next else "",
+        "previous_url": (
+            _search_url(params, page=results.previous_page) if results.has_previous else ""
+        ),
+    }
+    template = "feeds/search.html#results" if _fragment(request) else "feeds/search.html"
+    return _render(request, template, context)
+
+
+@require_GET
+def suggest(request):
+    """Autocomplete options for the search box (htmx); without htmx, the search itself."""
+    text = str(request.GET.get("q", ""))
+    if not _fragment(request):
+        return redirect(_search_url(dict(DEFAULTS), q=parse_query(text).text, page=None))
+    suggestions = search_suggestions(query=text)
+    return _render(request, "feeds/search.html#suggestions", {"suggestions": suggestions})

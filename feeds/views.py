@@ -1,0 +1,130 @@
+from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from feeds import selectors
+from feeds.cursors import InvalidCursor
+
+FEEDS = [
+    # url name, title
+    ("feeds:for_you", gettext_lazy("For You")),
+    ("feeds:following", gettext_lazy("Following")),
+    ("feeds:trending", gettext_lazy("Trending")),
+    ("feeds:latest", gettext_lazy("Latest")),
+]
+DATE_CHOICES = [
+    ("", gettext_lazy("Any time")),
+    ("today", gettext_lazy("Today")),
+    ("week", gettext_lazy("This week")),
+    ("month", gettext_lazy("This month")),
+    ("year", gettext_lazy("This year")),
+]
+
+
+def render_feed(request, load_page, *, title, current=None, date_filter_enabled=True, **extra):
+    """Render a feed page, or just its next items for htmx's infinite scroll.
+
+    `load_page(cursor, date_filter)` returns a FeedPage. A tampered or stale cursor shows the
+    start of the feed with a note instead of failing.
+    """
+    view_mode = "watch" if request.GET.get("view") == "watch" else "grid"
+    date_filter = request.GET.get("date", "")
+    if date_filter not in selectors.DATE_FILTERS:
+        date_filter = ""
+    notice = None
+    try:
+        page = load_page(request.GET.get("cursor"), date_filter)
+    except InvalidCursor:
+        page = load_page(None, date_filter)
+        notice = _("That link to a later page is not valid any more; here is the start.")
+    next_url = None
+    if page.next_cursor:
+        query = QueryDict(mutable=True)
+        query["cursor"] = page.next_cursor
+        if view_mode == "watch":
+            query["view"] = "watch"
+        if date_filter:
+            query["date"] = date_filter
+        next_url = f"{request.path}?{query.urlencode()}"
+    context = {
+        "page": page,
+        "feed_title": title,
+        "feeds": FEEDS,
+        "current_feed": current,
+        "view_mode": view_mode,
+        "date_filter": date_filter,
+        "date_choices": DATE_CHOICES if date_filter_enabled else None,
+        "next_url": next_url,
+        "notice": notice,
+        "first_page": not request.GET.get("cursor") or notice is not None,
+        **extra,
+    }
+    if request.htmx and not request.htmx.boosted and request.GET.get("cursor"):
+        return render(request, "feeds/feed.html#items", context)
+    return render(request, "feeds/feed.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def for_you(request):
+    return render_feed(
+        request,
+        lambda cursor, date: selectors.feed_for_you(user=request.user, cursor=cursor),
+        title=_("For You"),
+        current="feeds:for_you",
+        date_filter_enabled=False,
+    )
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def following(request):
+    from social.selectors import suggested_creators
+
+    return render_feed(
+        request,
+        lambda cursor, date: selectors.feed_following(user=request.user, cursor=cursor),
+        title=_("Following"),
+        current="feeds:following",
+        date_filter_enabled=False,
+        suggestions=suggested_creators(request.user, limit=6),
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def trending(request):
+    return render_feed(
+        request,
+        lambda cursor, date: selectors.feed_trending(cursor=cursor, date_filter=date),
+        title=_("Trending"),
+        current="feeds:trending",
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def latest(request):
+    return render_feed(
+        request,
+        lambda cursor, date: selectors.feed_latest(cursor=cursor, date_filter=date),
+        title=_("Latest"),
+        current="feeds:latest",
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def hashtag(request, name):
+    name = name.lower()
+    return render_feed(
+        request,
+        lambda cursor, date: selectors.feed_hashtag(name=name, cursor=cursor, date_filter=date),
+        title=f"#{name}",
+        hashtag=name,
+    )

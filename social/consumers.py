@@ -1,0 +1,97 @@
+"""Sockets that carry news one way: the server's rendered fragments to the page.
+
+Clients only ever send pings; anything else is ignored, and a client that sends too much, or
+too large, is disconnected. Who may listen is decided by the same selectors as the pages.
+"""
+
+import json
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from social import realtime, selectors
+
+MAX_CLIENT_MESSAGE_BYTES = 1024
+CLOSE_POLICY_VIOLATION = 4008
+CLOSE_TOO_MANY_MESSAGES = 4029
+
+
+class TokenBucket:
+    """`capacity` messages at once, refilled at `rate` per second."""
+
+    def __init__(self, capacity: float = 10, rate: float = 1.0, clock=time.monotonic):
+        self.capacity, self.rate, self.clock = capacity, rate, clock
+        self.tokens = capacity
+        self.updated = clock()
+
+    def allow(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class FragmentRelay(AsyncWebsocketConsumer):
+    group_name: str | None = None
+
+    async def websocket_connect(self, message):
+        self.bucket = TokenBucket()
+        await super().websocket_connect(message)
+
+    async def join(self, group: str) -> None:
+        self.group_name = group
+        await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if self.group_name:
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if not self.bucket.allow():
+            await self.close(code=CLOSE_TOO_MANY_MESSAGES)
+            return
+        if bytes_data is not None or len(text_data or "") > MAX_CLIENT_MESSAGE_BYTES:
+            await self.close(code=CLOSE_POLICY_VIOLATION)
+            return
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            return
+        if isinstance(data, dict) and data.get("type") == "ping":
+            await self.send(text_data=json.dumps({"type": "pong"}))
+        # Anything else (including messages dressed up as the server's) is ignored: nothing a
+        # client sends is ever relayed to anyone.
+
+    async def social_fragment(self, event):
+        payload = {key: event[key] for key in ("op", "target", "id", "html") if key in event}
+        await self.send(text_data=json.dumps({"type": "fragment", **payload}))
+
+
+class VideoConsumer(FragmentRelay):
+    """ws/videos/<short_id>/: a video's like count and comments, for those who may see it."""
+
+    async def connect(self):
+        short_id = self.scope["url_route"]["kwargs"]["short_id"]
+        video_id = await database_sync_to_async(selectors.video_visible_id)(
+            short_id=short_id, user=self.scope.get("user")
+        )
+        if video_id is None:
+            await self.close()
+            return
+        await self.join(realtime.video_group(video_id))
+
+
+class NotificationConsumer(FragmentRelay):
+    """ws/notifications/: the signed-in user's unread badge."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()
+            return
+        await self.join(realtime.user_group(user.pk))

@@ -1,0 +1,175 @@
+"""Live social features in two real browsers: Bob likes and comments, Carol sees both appear
+without reloading; Carol double-taps the player to like; and without JavaScript the forms
+still work and a reload shows the latest state.
+
+pytest-django's live_server speaks WSGI only, so the real ASGI application (HTTP and
+WebSockets) is served by uvicorn in a thread of this process, on the test database."""
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from django.db import connection
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from tests.social.conftest import video_of
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # WhiteNoise's static files reach uvicorn as a synchronous iterator: fine for tests.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
+]
+
+
+@pytest.fixture
+def asgi_server(transactional_db, monkeypatch):
+    from django.db import connections
+
+    from microvid.asgi import application
+
+    # The server's threads open their own connections: close them after each request, so
+    # that none is left holding the test database when it is dropped (PostgreSQL).
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def signed_in_page(browser, base_url, user, *, js=True):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(
+        java_script_enabled=js, viewport={"width": 390, "height": 844}, locale="en-US"
+    )
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
+    )
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return page
+
+
+def wait_until_live(page, video):
+    page.wait_for_function(
+        "path => window.MicrovidSocial && MicrovidSocial.isLive(path)",
+        arg=f"/ws/videos/{video.short_id}/",
+    )
+
+
+def test_likes_and_comments_appear_live_in_another_browser(browser, asgi_server, alice, bob, carol):
+    video = video_of(alice)
+    url = f"{asgi_server}/v/{video.short_id}/comments"
+    bobs, carols = (signed_in_page(browser, asgi_server, user) for user in (bob, carol))
+    for page in (bobs, carols):
+        page.goto(url)
+        wait_until_live(page, video)
+    like_count = carols.locator(f"#like-count-{video.short_id}")
+    expect(like_count).to_have_text("0 likes")
+
+    # Bob likes: the button turns pressed for him, and Carol's count moves by itself.
+    bobs.get_by_role("button", name="Like").click()
+    expect(bobs.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
+    expect(like_count).to_have_text("1 like", timeout=5_000)
+
+    # Bob comments, watching the counter; Carol sees it arrive, escaped and linked.
+    box = bobs.get_by_label("Add a comment")
+    box.fill("x" * 195)
+    expect(bobs.get_by_text("Characters left: 5")).to_be_visible()
+    box.fill("Hello from <b>Bob</b>, @carol!")
+    bobs.get_by_role("button", name="Post comment").click()
+    expect(bobs.get_by_text("Hello from <b>Bob</b>, @carol!")).to_be_visible()
+    expect(bobs.get_by_label("Add a comment")).to_have_value("")
+    arrived = carols.locator(".comment__body", has_text="Hello from <b>Bob</b>")
+    expect(arrived).to_be_visible(timeout=5_000)
+    expect(arrived.get_by_role("link", name="@carol")).to_have_attribute("href", "/@carol")
+    expect(carols.locator(f"#comment-count-{video.short_id}")).to_have_text("1 comment")
+    expect(bobs.locator(".comment")).to_have_count(1)  # his own is not added twice
+    assert_accessible(bobs)
+
+    # Carol double-taps the player (player.js sends player:doubletap): that likes it.
+    carols.evaluate(
+        """id => {
+            const player = document.createElement("figure");
+            player.dataset.player = ""; player.dataset.videoId = id;
+            document.querySelector("main").prepend(player);
+            player.dispatchEvent(new CustomEvent("player:doubletap", { bubbles: true }));
+        }""",
+        video.short_id,
+    )
+    expect(carols.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
+    expect(bobs.locator(f"#like-count-{video.short_id}")).to_have_text("2 likes", timeout=5_000)
+
+    # Alice's badge counts the news live.
+    alices = signed_in_page(browser, asgi_server, alice)
+    alices.goto(asgi_server + "/")
+    alices.wait_for_function("() => MicrovidSocial.isLive('/ws/notifications/')")
+    bobs.get_by_role("button", name="Like").click()  # takes his like back: 2 unread left
+    carols.reload()  # live comments come without the viewer's own actions (reply, delete)
+    carols.locator(".comment__reply summary").click()
+    carols.get_by_label("Your reply to Bob").fill("Hi Bob")
+    carols.get_by_role("button", name="Reply", exact=True).click()
+    expect(alices.locator("#notification-badge")).to_contain_text("3 unread", timeout=5_000)
+    expect(bobs.locator(".comment--reply .comment__body")).to_have_text("Hi Bob", timeout=5_000)
+
+    for page in (bobs, carols, alices):
+        assert not page.errors, page.errors
+        page.context.close()
+
+
+def test_forms_work_with_and_without_javascript_and_a_reload_shows_the_latest(
+    page, asgi_server, alice, bob, carol
+):
+    video = video_of(alice)
+    url = f"{asgi_server}/v/{video.short_id}/comments"
+    client = Client()
+    client.force_login(bob)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": asgi_server}]
+    )
+    page.goto(url)
+
+    page.get_by_role("button", name="Like").click()
+    expect(page).to_have_url(url)
+    expect(page.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
+    page.get_by_label("Add a comment").fill("y" * 201)
+    page.get_by_role("button", name="Post comment").click()
+    expect(
+        page.get_by_text("Comments are at most 200 characters (this one has 201).")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    # Someone else comments (in another thread, like another request would).
+    from social import services
+
+    def write():
+        try:
+            services.comment_create(user=carol, video=video, body="Carol was here")
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join()
+    page.goto(url)
+    expect(page.get_by_text("Carol was here")).to_be_visible()
+    expect(page.locator(f"#comment-count-{video.short_id}")).to_have_text("1 comment")

@@ -1,0 +1,37 @@
+"""`manage.py seed_demo`: a living demo site from a few real clips."""
+
+import pytest
+from django.core.management import call_command
+
+from recommendations.models import WatchEvent
+from videos.models import Rendition, Video
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_makes_playable_videos_users_and_interactions(capsys):
+    from social.models import Like
+
+    call_command("seed_demo", users=5, videos=30, interactions=200)
+
+    # 3 real clips processed by the pipeline, 30 demo videos reusing their files.
+    assert Video.objects.count() == 33
+    assert Video.objects.filter(status=Video.Status.READY, published_at__isnull=False).count() == 33
+    demo = Video.objects.exclude(title__startswith="Demo clip").first()
+    assert demo.hls_master and demo.poster_inline.startswith("data:image/jpeg;base64,")
+    assert Rendition.objects.filter(video=demo).exists()
+    assert demo.hashtags.exists()
+    assert WatchEvent.objects.exists() and Like.objects.exists()
+    assert Video.objects.filter(trending_score__gt=0).exists()
+    assert sum(Video.objects.values_list("like_count", flat=True)) == Like.objects.count()
+    assert "Seeded 5 users, 30 videos" in capsys.readouterr().out
+
+
+def test_if_empty_leaves_an_existing_site_alone(alice):
+    from tests.factories import published_video
+
+    published_video(alice)
+
+    call_command("seed_demo", users=2, videos=5, interactions=10, if_empty=True)
+
+    assert Video.objects.count() == 1

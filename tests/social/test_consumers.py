@@ -1,0 +1,198 @@
+"""The sockets: who may listen, what they hear after each write, and what clients may not do."""
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from microvid.asgi import application
+from social import services
+from social.consumers import CLOSE_POLICY_VIOLATION, CLOSE_TOO_MANY_MESSAGES, TokenBucket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SITE = "http://127.0.0.1"
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def socket(path, user=None, origin=SITE):
+    headers = [(b"host", b"127.0.0.1"), (b"origin", origin.encode())]
+    if user is not None:
+        headers.append((b"cookie", f"sessionid={session_cookie(user)}".encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+def run(coroutine_function):
+    """Run an async test body in an event loop (pytest-asyncio is not used here)."""
+    return async_to_sync(coroutine_function)()
+
+
+def as_thread(function):
+    return database_sync_to_async(function)
+
+
+async def fragments(communicator, count):
+    return [json.loads(await communicator.receive_from(timeout=3)) for _ in range(count)]
+
+
+def test_viewers_see_likes_and_comments_arrive(video, bob):
+    path = f"/ws/videos/{video.short_id}/"
+    viewer = socket(path)  # anonymous: a public video is for everyone
+
+    async def scenario():
+        connected, _ = await viewer.connect()
+        assert connected
+
+        await as_thread(services.like_create)(user=bob, video=video)
+        [count] = await fragments(viewer, 1)
+        assert count["op"] == "replace" and count["target"] == f"like-count-{video.short_id}"
+        assert "1 like" in count["html"]
+
+        comment = await as_thread(services.comment_create)(
+            user=bob, video=video, body="<b>bold</b> @alice"
+        )
+        added, comment_count = await fragments(viewer, 2)
+        assert added["op"] == "prepend" and added["target"] == f"comment-items-{video.short_id}"
+        assert added["id"] == f"comment-{comment.pk}"
+        assert "&lt;b&gt;bold&lt;/b&gt;" in added["html"] and "<b>" not in added["html"]
+        assert 'class="mention"' in added["html"]
+        assert "1 comment" in comment_count["html"]
+
+        reply = await as_thread(services.comment_create)(
+            user=video.owner, video=video, body="Thanks", parent=comment
+        )
+        added_reply, _ = await fragments(viewer, 2)
+        assert (added_reply["op"], added_reply["target"]) == ("append", f"replies-{comment.pk}")
+
+        await as_thread(services.comment_delete)(user=bob, comment=comment)
+        removed, recount = await fragments(viewer, 2)
+        assert (removed["op"], removed["target"]) == ("remove", f"comment-{comment.pk}")
+        assert "0 comments" in recount["html"]
+        assert reply.pk  # went with its comment
+        await viewer.disconnect()
+
+    run(scenario)
+
+
+def test_private_videos_and_drafts_are_for_their_creator_only(private_video, draft_video, carol):
+    cases = [
+        (socket(f"/ws/videos/{hidden.short_id}/", carol),
+         socket(f"/ws/videos/{hidden.short_id}/"),
+         socket(f"/ws/videos/{hidden.short_id}/", hidden.owner))
+        for hidden in (private_video, draft_video)
+    ]  # fmt: skip
+    missing = socket("/ws/videos/nope/")
+
+    async def scenario():
+        for stranger, anonymous, owner in cases:
+            assert not (await stranger.connect())[0]
+            assert not (await anonymous.connect())[0]
+            assert (await owner.connect())[0]
+            await owner.disconnect()
+        assert not (await missing.connect())[0]
+
+    run(scenario)
+
+
+def test_sockets_from_another_origin_are_refused(video, bob):
+    foreign = [
+        socket(f"/ws/videos/{video.short_id}/", origin="https://evil.example"),
+        socket("/ws/notifications/", bob, origin="https://evil.example"),
+    ]
+
+    async def scenario():
+        for client in foreign:
+            connected, _ = await client.connect()
+            assert not connected
+
+    run(scenario)
+
+
+def test_forged_client_messages_are_ignored_and_never_relayed(video, bob):
+    path = f"/ws/videos/{video.short_id}/"
+    forger, bystander = socket(path, bob), socket(path)
+
+    async def scenario():
+        assert (await forger.connect())[0] and (await bystander.connect())[0]
+        forged = {
+            "type": "social.fragment",
+            "op": "replace",
+            "target": f"like-count-{video.short_id}",
+            "html": "<img src=x onerror=alert(1)>",
+        }
+        await forger.send_to(text_data=json.dumps(forged))
+        await forger.send_to(text_data="not json at all")
+        await forger.send_to(text_data=json.dumps(["a", "list"]))
+        assert await bystander.receive_nothing(timeout=0.3)
+        assert await forger.receive_nothing(timeout=0.1)
+
+        await forger.send_to(text_data=json.dumps({"type": "ping"}))
+        assert json.loads(await forger.receive_from()) == {"type": "pong"}
+        await forger.disconnect()
+        await bystander.disconnect()
+
+    run(scenario)
+
+
+def test_oversized_or_binary_messages_close_the_socket(video):
+    async def scenario():
+        for payload in ({"text_data": "x" * 5000}, {"bytes_data": b"\x00\x01"}):
+            client = socket(f"/ws/videos/{video.short_id}/")
+            assert (await client.connect())[0]
+            await client.send_to(**payload)
+            closed = await client.receive_output(timeout=2)
+            assert closed == {"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION}
+
+    run(scenario)
+
+
+def test_chatty_clients_are_disconnected(video):
+    client = socket(f"/ws/videos/{video.short_id}/")
+
+    async def scenario():
+        assert (await client.connect())[0]
+        for _ in range(11):
+            await client.send_to(text_data="{}")
+        closed = await client.receive_output(timeout=2)
+        assert closed == {"type": "websocket.close", "code": CLOSE_TOO_MANY_MESSAGES}
+
+    run(scenario)
+
+
+def test_token_bucket_refills():
+    now = [0.0]
+    bucket = TokenBucket(capacity=2, rate=1.0, clock=lambda: now[0])
+
+    assert bucket.allow() and bucket.allow() and not bucket.allow()
+    now[0] = 1.0
+    assert bucket.allow() and not bucket.allow()
+
+
+def test_the_unread_badge_is_live_for_its_owner_only(video, alice, bob):
+    anonymous = socket("/ws/notifications/")
+    owner, other = socket("/ws/notifications/", alice), socket("/ws/notifications/", bob)
+
+    async def scenario():
+        assert not (await anonymous.connect())[0]
+        assert (await owner.connect())[0] and (await other.connect())[0]
+
+        await as_thread(services.like_create)(user=bob, video=video)
+        [badge] = await fragments(owner, 1)
+        assert badge["target"] == "notification-badge" and "(1 unread)" in badge["html"]
+        assert await other.receive_nothing(timeout=0.2)
+
+        await as_thread(services.notifications_mark_read)(user=alice)
+        [badge] = await fragments(owner, 1)
+        assert "unread" not in badge["html"]
+        await owner.disconnect()
+        await other.disconnect()
+
+    run(scenario)
