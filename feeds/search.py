@@ -1,8 +1,9 @@
 """Search: videos (titles, hashtags, descriptions), creators, suggestions and highlighting.
 
 On PostgreSQL, videos are found through the stored, weighted `Video.search_vector` (title A,
-hashtags B, description C; GIN-indexed) and ranked with `SearchRank`; typos are caught with
-pg_trgm ("did you mean"). On SQLite (the embedded default) the same selectors fall back to
+hashtags B, description C; GIN-indexed; kept up to date by database triggers, see
+feeds/migrations/0002_search_vector_triggers.py) and ranked with `SearchRank`; typos are caught
+with pg_trgm ("did you mean"). On SQLite (the embedded default) the same selectors fall back to
 case-insensitive `icontains` matching with a simple score that keeps the same order of fields.
 Either way only `videos_public()` is searched and only active users are creators.
 
@@ -15,11 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
+    SearchVectorField,
     TrigramSimilarity,
 )
 from django.db.models import (
@@ -27,6 +27,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -127,31 +128,46 @@ def _using_postgres() -> bool:
 
 
 # --- keeping the stored vectors up to date ----------------------------------------------------
-def _hashtag_names():
-    """The space-separated hashtag names of the outer video (a subquery)."""
-    through = Video.hashtags.through
-    return Subquery(
-        through.objects.filter(video_id=OuterRef("pk"))
-        .values("video_id")
-        .annotate(names=StringAgg("hashtag__name", delimiter=" ", ordering="hashtag__name"))
-        .values("names")[:1]
+# On PostgreSQL, triggers (feeds/migrations/0002_search_vector_triggers.py) recompute a video's
+# vector whenever its title, description or hashtags change, whichever code path changes them.
+# These functions are for reindexing by hand: after changing the document's definition, or
+# after writing rows with the triggers off (docs/search.md).
+def _search_document():
+    return Func(
+        F("title"),
+        F("description"),
+        F("pk"),
+        function="feeds_video_search_vector",
+        output_field=SearchVectorField(),
     )
 
 
 def video_search_vector_update(*, video_ids) -> int:
-    """Recompute the stored search vector of these videos in a single UPDATE: title (A),
-    hashtag names (B), description (C). Call it after anything that changes a video's title,
-    description or hashtags. Does nothing on SQLite, which searches the columns directly.
+    """Recompute the stored search vector of these videos in one UPDATE (title A, hashtag
+    names B, description C). Does nothing on SQLite, which searches the columns directly.
     Returns the number of rows updated."""
     ids = list(video_ids)
     if not ids or not _using_postgres():
         return 0
-    vector = (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Coalesce(_hashtag_names(), Value("")), weight="B", config=SEARCH_CONFIG)
-        + SearchVector("description", weight="C", config=SEARCH_CONFIG)
-    )
-    return Video.objects.filter(pk__in=ids).update(search_vector=vector)
+    return Video.objects.filter(pk__in=ids).update(search_vector=_search_document())
+
+
+def video_search_vector_rebuild(*, batch_size: int = 5000) -> int:
+    """Recompute every video's stored search vector, a batch at a time (each batch its own
+    short UPDATE, so that a big table is never locked for long). Returns the count."""
+    if not _using_postgres():
+        return 0
+    done, last = 0, 0
+    while True:
+        ids = list(
+            Video.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return done
+        done += video_search_vector_update(video_ids=ids)
+        last = ids[-1]
 
 
 # --- videos -----------------------------------------------------------------------------------

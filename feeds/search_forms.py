@@ -26,7 +26,8 @@ class SearchForm(forms.Form):
     type = forms.ChoiceField(choices=[(tab, tab) for tab in TABS], required=False)
     date = forms.ChoiceField(label=_("Uploaded"), choices=DATE_CHOICES, required=False)
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
-    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
+    # No upper bound: a page past the end (or past MAX_PAGE) is an empty page, not an error.
+    page = forms.IntegerField(min_value=1, required=False)
 
     def params(self) -> dict:
         self.is_valid()

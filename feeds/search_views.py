@@ -86,15 +86,28 @@ def search(request):
             _search_url(params, page=results.previous_page) if results.has_previous else ""
         ),
     }
-    template = "feeds/search.html#results" if _fragment(request) else "feeds/search.html"
-    return _render(request, template, context)
+    if not _fragment(request):
+        return _render(request, "feeds/search.html", context)
+    response = _render(request, "feeds/search.html#results", context)
+    # The address bar shows this search's short, canonical URL (the form would push every
+    # field, defaults and all).
+    response["HX-Push-Url"] = _search_url(params, page=results.page)
+    return response
+
+
+# The search boxes with autocomplete: the one on /search and the one in the site header.
+LISTBOXES = ("search-suggestions", "site-search-suggestions")
 
 
 @require_GET
 def suggest(request):
-    """Autocomplete options for the search box (htmx); without htmx, the search itself."""
+    """Autocomplete options for a search box (htmx); without htmx, the search itself.
+
+    The options' ids and the live status message belong to the listbox htmx swaps them into
+    (its id comes in the HX-Target header), so that two boxes never share an id."""
     text = str(request.GET.get("q", ""))
     if not _fragment(request):
         return redirect(_search_url(dict(DEFAULTS), q=parse_query(text).text, page=None))
-    suggestions = search_suggestions(query=text)
-    return _render(request, "feeds/search.html#suggestions", {"suggestions": suggestions})
+    listbox = request.htmx.target if request.htmx.target in LISTBOXES else LISTBOXES[0]
+    context = {"suggestions": search_suggestions(query=text), "listbox": listbox}
+    return _render(request, "feeds/search.html#suggestions", context)

@@ -135,7 +135,7 @@
   // users start reading there rather than at the top of the document.
   document.addEventListener("htmx:afterSettle", (event) => {
     const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (!trigger || !trigger.closest || !trigger.closest(".pagination, .search-did-you-mean")) {
+    if (!trigger || !trigger.closest || !trigger.closest("#search-results .pagination")) {
       return;
     }
     const heading = document.querySelector("#search-results h2");
