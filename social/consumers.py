@@ -5,8 +5,10 @@ too large, is disconnected. Who may listen is decided by the same selectors as t
 """
 
 import json
+import logging
 import time
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -15,6 +17,9 @@ from social import realtime, selectors
 MAX_CLIENT_MESSAGE_BYTES = 1024
 CLOSE_POLICY_VIOLATION = 4008
 CLOSE_TOO_MANY_MESSAGES = 4029
+CLOSE_TRY_AGAIN_LATER = 1013
+
+logger = logging.getLogger(__name__)
 
 
 class TokenBucket:
@@ -38,18 +43,44 @@ class TokenBucket:
 class FragmentRelay(AsyncWebsocketConsumer):
     group_name: str | None = None
 
+    # Messages handled without touching the database.
+    NO_DATABASE = frozenset({"social.fragment", "websocket.receive"})
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, in a worker thread:
+        # a thread hop per message per socket, most of the cost of fanning one event out to
+        # a thousand sockets (bench/realtime.py). Relaying a fragment or answering a ping uses
+        # no database; connect's one read goes through database_sync_to_async, which cleans up
+        # after itself.
+        if message["type"] in self.NO_DATABASE:
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)
+
     async def websocket_connect(self, message):
         self.bucket = TokenBucket()
         await super().websocket_connect(message)
 
     async def join(self, group: str) -> None:
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:
+            # The channel layer is down or swamped: refuse, and the page polls meanwhile
+            # (its script reconnects later, with backoff).
+            logger.warning("Could not join %s", group, exc_info=True)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
         self.group_name = group
-        await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
         if self.group_name:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            except Exception:
+                # Best effort: a channel that stays in the group expires with it
+                # (group_expiry), and sends to it are dropped meanwhile.
+                logger.info("Could not leave %s", self.group_name, exc_info=True)
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self.bucket.allow():
@@ -68,8 +99,8 @@ class FragmentRelay(AsyncWebsocketConsumer):
         # client sends is ever relayed to anyone.
 
     async def social_fragment(self, event):
-        payload = {key: event[key] for key in ("op", "target", "id", "html") if key in event}
-        await self.send(text_data=json.dumps({"type": "fragment", **payload}))
+        # Rendered and encoded once for the whole group (social.realtime): only forwarded here.
+        await self.send(text_data=event["text"])
 
 
 class VideoConsumer(FragmentRelay):

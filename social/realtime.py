@@ -3,8 +3,13 @@
 Every function here runs after the write's transaction has committed (services queue them
 with `transaction.on_commit`), reads the state as it now is and sends it to a group. A
 channel layer that is down never fails the write: the pages poll, and a reload shows all.
+
+One event is one group_send carrying the socket frame's text, rendered and encoded once: a
+video page's group can hold thousands of sockets, and each of them only forwards the text
+(see bench/realtime.py and docs/social.md).
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -27,12 +32,19 @@ def user_group(user_id: int) -> str:
     return f"notifications-{user_id}"
 
 
-def _send(group: str, **message) -> None:
+def frame_text(*fragments: dict) -> str:
+    """The text of the socket frame that applies these fragments ({op, target, html, id?})."""
+    return json.dumps({"type": "fragments", "items": list(fragments)}, separators=(",", ":"))
+
+
+def _send(group: str, *fragments: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": MESSAGE_TYPE, **message})
+        async_to_sync(layer.group_send)(
+            group, {"type": MESSAGE_TYPE, "text": frame_text(*fragments)}
+        )
     except Exception:  # the socket path is best effort; the write has already happened
         logger.exception("Could not send a fragment to %s", group)
 
@@ -45,16 +57,30 @@ def _comment_count_html(video: Video) -> str:
     return render_to_string("social/_comments.html#comment-count", {"video": video})
 
 
+def _like_count_fragment(video: Video) -> dict:
+    return {
+        "op": "replace",
+        "target": f"like-count-{video.short_id}",
+        "html": _like_count_html(video),
+    }
+
+
+def _comment_count_fragment(video_id: int) -> dict | None:
+    video = Video.objects.filter(pk=video_id).only("short_id", "comment_count").first()
+    if video is None:
+        return None
+    return {
+        "op": "replace",
+        "target": f"comment-count-{video.short_id}",
+        "html": _comment_count_html(video),
+    }
+
+
 def send_like_count(video_id: int) -> None:
     video = Video.objects.filter(pk=video_id).only("short_id", "like_count").first()
     if video is None:
         return
-    _send(
-        video_group(video_id),
-        op="replace",
-        target=f"like-count-{video.short_id}",
-        html=_like_count_html(video),
-    )
+    _send(video_group(video_id), _like_count_fragment(video))
 
 
 def send_comment_added(comment_id: int) -> None:
@@ -75,25 +101,15 @@ def send_comment_added(comment_id: int) -> None:
         target, op = f"replies-{comment.parent_id}", "append"
     else:
         target, op = f"comment-items-{video.short_id}", "prepend"
-    _send(video_group(video.pk), op=op, target=target, id=f"comment-{comment.pk}", html=html)
-    send_comment_count(video.pk)
+    added = {"op": op, "target": target, "id": f"comment-{comment.pk}", "html": html}
+    count = _comment_count_fragment(video.pk)
+    _send(video_group(video.pk), *(fragment for fragment in (added, count) if fragment))
 
 
 def send_comment_removed(video_id: int, comment_id: int) -> None:
-    _send(video_group(video_id), op="remove", target=f"comment-{comment_id}", html="")
-    send_comment_count(video_id)
-
-
-def send_comment_count(video_id: int) -> None:
-    video = Video.objects.filter(pk=video_id).only("short_id", "comment_count").first()
-    if video is None:
-        return
-    _send(
-        video_group(video_id),
-        op="replace",
-        target=f"comment-count-{video.short_id}",
-        html=_comment_count_html(video),
-    )
+    removed = {"op": "remove", "target": f"comment-{comment_id}", "html": ""}
+    count = _comment_count_fragment(video_id)
+    _send(video_group(video_id), *(fragment for fragment in (removed, count) if fragment))
 
 
 def send_unread_badge(user_id: int) -> None:
@@ -101,4 +117,4 @@ def send_unread_badge(user_id: int) -> None:
 
     count = Notification.objects.filter(recipient_id=user_id, read_at=None).count()
     html = render_to_string("social/_badge.html", {"unread_count": count})
-    _send(user_group(user_id), op="replace", target="notification-badge", html=html)
+    _send(user_group(user_id), {"op": "replace", "target": "notification-badge", "html": html})

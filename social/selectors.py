@@ -75,6 +75,23 @@ def like_exists(*, user, video: Video) -> bool:
     return Like.objects.filter(user=user, video=video).exists()
 
 
+def viewer_video_states(*, user, videos) -> dict:
+    """What the viewer has done to a page of videos, for their cards: `liked_video_ids` and
+    `followed_user_ids` (those of the videos' creators the viewer follows). Two queries
+    whatever the page's size, none for visitors."""
+    videos = list(videos)
+    if user is None or not user.is_authenticated or not videos:
+        return {"liked_video_ids": set(), "followed_user_ids": set()}
+    liked = Like.objects.filter(user=user, video_id__in=[video.pk for video in videos])
+    followed = Follow.objects.filter(
+        follower=user, followee_id__in={video.owner_id for video in videos}
+    )
+    return {
+        "liked_video_ids": set(liked.values_list("video_id", flat=True)),
+        "followed_user_ids": set(followed.values_list("followee_id", flat=True)),
+    }
+
+
 def video_like_count(*, video_id: int) -> int:
     return Video.objects.filter(pk=video_id).values_list("like_count", flat=True).first() or 0
 

@@ -117,7 +117,9 @@ def like_create(*, user: User, video: Video) -> Video:
                 Like.objects.create(user=user, video=video)
         except IntegrityError:
             raise AlreadyDone(_("You already like this video.")) from None
-        Video.objects.filter(pk=video.pk).update(like_count=F("like_count") + 1)
+        if not Video.objects.filter(pk=video.pk).update(like_count=F("like_count") + 1):
+            # Deleted since it was loaded: raising rolls the like back too.
+            raise SocialError(_("This video was deleted."))
         _notify(recipient_id=video.owner_id, actor=user, verb=Notification.Verb.LIKE, video=video)
         transaction.on_commit(lambda: realtime.send_like_count(video.pk))
     video.refresh_from_db(fields=["like_count"])
@@ -202,7 +204,10 @@ def comment_create(
             raise SocialError(_("You can reply to a comment, not to a reply."))
     with transaction.atomic():
         # The row lock makes "comments off" final: no comment lands after it is switched off.
-        locked = Video.objects.select_for_update().only("comments_enabled").get(pk=video.pk)
+        locked = Video.objects.select_for_update().only("comments_enabled").filter(pk=video.pk)
+        locked = locked.first()
+        if locked is None:
+            raise SocialError(_("This video was deleted."))
         if not locked.comments_enabled:
             raise SocialError(_("Comments are turned off for this video."))
         comment = Comment.objects.create(video=video, author=user, parent=parent, body=body)

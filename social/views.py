@@ -72,6 +72,7 @@ def _like_action(request, short_id, action):
             "liked": selectors.like_exists(user=request.user, video=video),
             "error": error.message if error else "",
             "next": back,
+            "compact": bool(request.POST.get("compact")),
         }
         return render(request, "social/_like_button.html", context)
     if error:
@@ -207,6 +208,12 @@ def comment_delete(request, pk):
 
 
 # --- follows -----------------------------------------------------------------------------------
+def _scope(request) -> str:
+    """The id suffix of a compact follow button (a video's short id), if it looks like one."""
+    scope = request.POST.get("scope", "")[:20]
+    return scope if scope.isascii() and scope.replace("-", "").replace("_", "").isalnum() else ""
+
+
 def _follow_action(request, username, action):
     profile_user = user_get_public(username=username)
     back = _next_url(request, reverse("accounts:profile", args=[profile_user.username]))
@@ -223,6 +230,7 @@ def _follow_action(request, username, action):
             "following": selectors.follow_exists(follower=request.user, followee=profile_user),
             "error": error.message if error else "",
             "next": back,
+            "scope": _scope(request),
         }
         return render(request, "social/_follow_button.html", context)
     if error:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from social import selectors as social_selectors
 from videos import selectors, services
 from videos.forms import CaptionsForm, TrimForm, VideoDetailsForm, VideoUploadForm
 from videos.models import Video
@@ -24,6 +25,9 @@ def watch(request, short_id):
             return redirect("videos:manage", short_id=short_id)
         raise
     context = {
+        # The like button and the comments (social/_like_button.html, social/_comments.html).
+        **social_selectors.video_social_context(video=video, user=request.user),
+        "following": social_selectors.follow_exists(follower=request.user, followee=video.owner),
         "video": video,
         "can_manage": selectors.video_can_manage(video, request.user),
         "mentioned_usernames": [user.username for user in video.mentions.all()],

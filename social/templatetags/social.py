@@ -56,3 +56,10 @@ def video_page_url(video) -> str:
 def comments_open(video) -> bool:
     """Whether the video takes comments now (the services check this again on every post)."""
     return selectors.video_is_open(video=video) and video.comments_enabled
+
+
+@register.filter
+def is_in(value, collection) -> bool:
+    """`{{ video.pk|is_in:liked_video_ids }}`: membership in a set the view passed (False
+    when the page has none)."""
+    return bool(collection) and value in collection

@@ -139,7 +139,7 @@
     video.addEventListener("dblclick", function (event) {
       // Double-click likes (the social feature listens); it must not also toggle twice.
       event.preventDefault();
-      root.dispatchEvent(new CustomEvent("player:doubletap", { bubbles: true }));
+      self.root.dispatchEvent(new CustomEvent("player:doubletap", { bubbles: true }));
     });
 
     ["play", "pause", "volumechange"].forEach(function (type) {

@@ -23,8 +23,14 @@
     if (element && window.htmx) window.htmx.process(element);
   }
 
+  // A frame carries the fragments of one event: {"type": "fragments", "items": [...]}.
+  function applyFrame(message) {
+    if (!message || message.type !== "fragments" || !Array.isArray(message.items)) return;
+    message.items.forEach(apply);
+  }
+
   function apply(message) {
-    if (!message || message.type !== "fragment" || !OPS[message.op] || typeof message.target !== "string") return;
+    if (!message || !OPS[message.op] || typeof message.target !== "string") return;
     var target = document.getElementById(message.target);
     if (!target) return;
     if (message.op === "remove") { target.remove(); return; }
@@ -59,14 +65,15 @@
     socket.addEventListener("message", function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
-      apply(message);
+      applyFrame(message);
     });
     socket.addEventListener("close", function () {
       var wasLive = live[path];
       live[path] = false;
       if (pinger) window.clearInterval(pinger);
       // Refused at the door (no access) or gone: retry with backoff, polling meanwhile.
-      var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, attempt || 0));
+      // With jitter, so that a thousand viewers dropped at once do not return at once.
+      var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, attempt || 0)) * (0.5 + Math.random());
       if (wasLive || attempt < 6) window.setTimeout(function () { connect(path, (attempt || 0) + 1); }, delay);
     });
   }
@@ -84,7 +91,7 @@
       return !(owner && live[videoPath(owner.dataset.liveVideo)]);
     },
     isLive: function (path) { return !!live[path]; },
-    apply: apply
+    apply: applyFrame
   };
 
   function start() {
@@ -96,18 +103,87 @@
     if (document.getElementById("notification-badge")) connect("/ws/notifications/", 0);
   }
 
-  // Double-tap (or double-click) on a player likes its video; it never takes a like back.
-  document.addEventListener("player:doubletap", function (event) {
-    var player = event.target.closest && event.target.closest("[data-player]");
-    if (!player || !player.dataset.videoId) return;
+  // Double-click (mouse) or double-tap (touch) on a player likes its video; it never takes a
+  // like back. A single click stays the player's own (play or pause, player.js), and so do its
+  // controls and keyboard shortcuts: only the picture itself listens here.
+  var DOUBLE_TAP_MS = 300;
+  var DOUBLE_TAP_PX = 40;
+  var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  function likeForm(videoId) {
     var forms = document.querySelectorAll("form[data-like-form]");
     for (var i = 0; i < forms.length; i++) {
-      var form = forms[i];
-      if (form.dataset.videoId !== player.dataset.videoId) continue;
-      if (form.dataset.liked !== "true") {
-        if (form.requestSubmit) form.requestSubmit(); else form.submit();
-      }
-      return;
+      if (forms[i].dataset.videoId === videoId) return forms[i];
+    }
+    return null;
+  }
+
+  function showHeart(player, x, y) {
+    var frame = player.querySelector(".player-frame") || player;
+    var box = frame.getBoundingClientRect();
+    var heart = document.createElement("span");
+    heart.className = "like-burst";
+    heart.setAttribute("aria-hidden", "true");
+    heart.innerHTML = '<svg viewBox="0 0 24 24"><path d="M12 21s-7.5-4.6-9.6-9.3C.9 8.3 3 4.5 6.6 4.5c2.1 0 3.6 1.1 4.4 2.6.8-1.5 2.3-2.6 4.4-2.6 3.6 0 5.7 3.8 4.2 7.2C19.5 16.4 12 21 12 21z"/></svg>';
+    // Where the viewer tapped (the middle for events without a position).
+    var left = typeof x === "number" && box.width ? x - box.left : box.width / 2;
+    var top = typeof y === "number" && box.height ? y - box.top : box.height / 2;
+    heart.style.left = left + "px";
+    heart.style.top = top + "px";
+    frame.appendChild(heart);
+    var still = reducedMotion && reducedMotion.matches;
+    window.setTimeout(function () { heart.remove(); }, still ? 600 : 900);
+  }
+
+  function likeFromPlayer(player, x, y) {
+    if (!player || !player.dataset.videoId) return;
+    // A double-tap can arrive twice (our touch detection, then the browser's dblclick).
+    var now = Date.now();
+    if (player.socialLikedAt && now - player.socialLikedAt < 800) return;
+    player.socialLikedAt = now;
+    var form = likeForm(player.dataset.videoId);
+    if (!form) return; // not signed in: the "Log in to like" link says what to do
+    showHeart(player, x, y);
+    if (form.dataset.liked === "true") return;
+    form.dataset.liked = "true"; // a third tap before the answer must not unlike
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  function onPicture(event) {
+    var target = event.target;
+    if (!target.closest) return null;
+    if (target.closest("[data-controls], [data-error], button, a, input")) return null;
+    return target.closest("[data-player]");
+  }
+
+  // Caught on the way down and not passed on: a double-click on the picture is ours alone
+  // (player.js's own dblclick handler only re-announces it, and the browser's default would be
+  // full screen).
+  document.addEventListener("dblclick", function (event) {
+    var player = onPicture(event);
+    if (!player) return;
+    event.preventDefault();
+    event.stopPropagation();
+    likeFromPlayer(player, event.clientX, event.clientY);
+  }, true);
+  // player.js (or anything else) may announce a double-tap itself.
+  document.addEventListener("player:doubletap", function (event) {
+    var player = event.target.closest && event.target.closest("[data-player]");
+    if (player) likeFromPlayer(player);
+  });
+  // Touch screens: two taps close in time and place (not every mobile browser sends dblclick).
+  var lastTap = null;
+  document.addEventListener("pointerup", function (event) {
+    if (event.pointerType !== "touch") return;
+    var player = onPicture(event);
+    if (!player) { lastTap = null; return; }
+    var tap = { player: player, x: event.clientX, y: event.clientY, at: event.timeStamp };
+    if (lastTap && lastTap.player === player && tap.at - lastTap.at < DOUBLE_TAP_MS &&
+        Math.abs(tap.x - lastTap.x) < DOUBLE_TAP_PX && Math.abs(tap.y - lastTap.y) < DOUBLE_TAP_PX) {
+      lastTap = null;
+      likeFromPlayer(player, tap.x, tap.y);
+    } else {
+      lastTap = tap;
     }
   });
 

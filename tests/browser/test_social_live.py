@@ -1,6 +1,7 @@
-"""Live social features in two real browsers: Bob likes and comments, Carol sees both appear
-without reloading; Carol double-taps the player to like; and without JavaScript the forms
-still work and a reload shows the latest state.
+"""Live social features in two real browsers on the video page: Bob likes and comments, Carol
+sees both appear without reloading; a double-click on the picture likes while a single click
+still plays and pauses; and without JavaScript the forms still work and a reload shows the
+latest state.
 
 pytest-django's live_server speaks WSGI only, so the real ASGI application (HTTP and
 WebSockets) is served by uvicorn in a thread of this process, on the test database."""
@@ -15,7 +16,8 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import _SCRIPTLESS_CONTEXTS, assert_accessible
+from tests.media import MEDIA_EDGE, needs_media_edge
 from tests.social.conftest import video_of
 
 pytestmark = [
@@ -60,6 +62,11 @@ def signed_in_page(browser, base_url, user, *, js=True):
         java_script_enabled=js, viewport={"width": 390, "height": 844}, locale="en-US"
     )
     context.set_default_timeout(10_000)
+    if not js:
+        _SCRIPTLESS_CONTEXTS.add(id(context))  # axe then checks a scripted copy of the page
+    # Watch events are another feature's; on SQLite's shared in-memory test database their
+    # writes would only contend with the ones under test.
+    context.route("**/events", lambda route: route.abort())
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
     )
@@ -78,7 +85,7 @@ def wait_until_live(page, video):
 
 def test_likes_and_comments_appear_live_in_another_browser(browser, asgi_server, alice, bob, carol):
     video = video_of(alice)
-    url = f"{asgi_server}/v/{video.short_id}/comments"
+    url = f"{asgi_server}/v/{video.short_id}"
     bobs, carols = (signed_in_page(browser, asgi_server, user) for user in (bob, carol))
     for page in (bobs, carols):
         page.goto(url)
@@ -106,16 +113,8 @@ def test_likes_and_comments_appear_live_in_another_browser(browser, asgi_server,
     expect(bobs.locator(".comment")).to_have_count(1)  # his own is not added twice
     assert_accessible(bobs)
 
-    # Carol double-taps the player (player.js sends player:doubletap): that likes it.
-    carols.evaluate(
-        """id => {
-            const player = document.createElement("figure");
-            player.dataset.player = ""; player.dataset.videoId = id;
-            document.querySelector("main").prepend(player);
-            player.dispatchEvent(new CustomEvent("player:doubletap", { bubbles: true }));
-        }""",
-        video.short_id,
-    )
+    # Carol double-taps the player (player.js announces it as player:doubletap): a like.
+    carols.locator("[data-player]").dispatch_event("player:doubletap")
     expect(carols.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
     expect(bobs.locator(f"#like-count-{video.short_id}")).to_have_text("2 likes", timeout=5_000)
 
@@ -140,12 +139,13 @@ def test_forms_work_with_and_without_javascript_and_a_reload_shows_the_latest(
     page, asgi_server, alice, bob, carol
 ):
     video = video_of(alice)
-    url = f"{asgi_server}/v/{video.short_id}/comments"
+    url = f"{asgi_server}/v/{video.short_id}"
     client = Client()
     client.force_login(bob)
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": asgi_server}]
     )
+    page.context.route("**/events", lambda route: route.abort())
     page.goto(url)
 
     page.get_by_role("button", name="Like").click()
@@ -173,3 +173,100 @@ def test_forms_work_with_and_without_javascript_and_a_reload_shows_the_latest(
     page.goto(url)
     expect(page.get_by_text("Carol was here")).to_be_visible()
     expect(page.locator(f"#comment-count-{video.short_id}")).to_have_text("1 comment")
+
+
+def playable_video_of(owner):
+    """A published video whose MP4 really plays (the player needs a picture to click on)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save(
+        "videos/social-test/fallback.mp4",
+        ContentFile((MEDIA_EDGE / "ok_square_no_audio_2s.mp4").read_bytes()),
+    )
+    return video_of(owner, mp4=name, width=320, height=320, duration=2.0)
+
+
+@needs_media_edge
+def test_double_click_on_the_picture_likes_and_a_single_click_still_plays(
+    browser, asgi_server, alice, bob
+):
+    video = playable_video_of(alice)
+    page = signed_in_page(browser, asgi_server, bob)
+    page.goto(f"{asgi_server}/v/{video.short_id}")
+    picture = page.locator("video.player")
+    page.wait_for_function("document.querySelector('video.player').readyState >= 2")
+    like = page.get_by_role("button", name="Like")
+    expect(like).to_have_attribute("aria-pressed", "false")
+
+    # One click is the player's: play or pause, no like.
+    paused = picture.evaluate("v => v.paused")
+    picture.click()
+    page.wait_for_function(
+        f"document.querySelector('video.player').paused === {'false' if paused else 'true'}"
+    )
+    page.wait_for_timeout(400)
+    expect(like).to_have_attribute("aria-pressed", "false")
+
+    # Two are a like, with a heart where the pointer is; playback is left as it was.
+    paused = picture.evaluate("v => v.paused")
+    picture.dblclick()
+    expect(page.locator(".like-burst")).to_have_count(1)
+    expect(like).to_have_attribute("aria-pressed", "true")
+    assert picture.evaluate("v => v.paused") == paused
+    expect(page.locator(f"#like-count-{video.short_id}")).to_have_text("1 like")
+
+    # Double-clicking a liked video never takes the like back.
+    page.wait_for_timeout(900)
+    picture.dblclick()
+    page.wait_for_timeout(500)
+    expect(like).to_have_attribute("aria-pressed", "true")
+    assert video.likes.count() == 1
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+def test_reduced_motion_still_likes_without_the_animation(browser, asgi_server, alice, bob):
+    video = video_of(alice)
+    page = signed_in_page(browser, asgi_server, bob)
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(f"{asgi_server}/v/{video.short_id}")
+    page.evaluate(
+        """id => document.querySelector(`[data-player][data-video-id="${id}"]`)
+              .dispatchEvent(new CustomEvent("player:doubletap", { bubbles: true }))""",
+        video.short_id,
+    )
+    heart = page.locator(".like-burst")
+    expect(heart).to_have_count(1)
+    assert heart.evaluate("h => getComputedStyle(h).animationName") == "none"
+    expect(page.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
+    page.context.close()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+def test_like_and_follow_from_a_feed_card_stay_on_the_feed(browser, asgi_server, alice, bob, js):
+    video = video_of(alice, title="Card clip")
+    page = signed_in_page(browser, asgi_server, bob, js=js)
+    page.goto(f"{asgi_server}/latest")
+    card = page.locator(".video-card", has_text="Card clip")
+
+    card.get_by_role("button", name="Like “Card clip”").click()
+    expect(card.get_by_role("button", name="Like “Card clip”")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(card.locator(f"#like-count-{video.short_id}")).to_have_text("1 like")
+    card.get_by_role("button", name="Follow Alice").click()
+    expect(card.get_by_role("button", name="Follow Alice")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page).to_have_url(f"{asgi_server}/latest")
+    assert_accessible(page)
+
+    page.goto(f"{asgi_server}/latest?view=watch")
+    item = page.locator(".watch-item", has_text="Card clip")
+    expect(item.get_by_role("button", name="Like “Card clip”")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert_accessible(page)
+    assert not page.errors, page.errors
+    page.context.close()

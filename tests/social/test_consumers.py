@@ -1,5 +1,7 @@
 """The sockets: who may listen, what they hear after each write, and what clients may not do."""
 
+import asyncio
+import concurrent.futures
 import json
 
 import pytest
@@ -31,8 +33,17 @@ def socket(path, user=None, origin=SITE):
 
 
 def run(coroutine_function):
-    """Run an async test body in an event loop (pytest-asyncio is not used here)."""
-    return async_to_sync(coroutine_function)()
+    """Run an async test body in an event loop (pytest-asyncio is not used here).
+
+    Playwright's sync API, used by the browser tests earlier in the session, leaves an event
+    loop running in the main thread; then the body runs in a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(coroutine_function)()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(coroutine_function)).result()
 
 
 def as_thread(function):
@@ -40,7 +51,14 @@ def as_thread(function):
 
 
 async def fragments(communicator, count):
-    return [json.loads(await communicator.receive_from(timeout=3)) for _ in range(count)]
+    """The next `count` fragments, checking that each event came as one frame."""
+    items = []
+    while len(items) < count:
+        frame = json.loads(await communicator.receive_from(timeout=3))
+        assert frame["type"] == "fragments"
+        items += frame["items"]
+    assert len(items) == count, items
+    return items
 
 
 def test_viewers_see_likes_and_comments_arrive(video, bob):
@@ -129,6 +147,11 @@ def test_forged_client_messages_are_ignored_and_never_relayed(video, bob):
             "html": "<img src=x onerror=alert(1)>",
         }
         await forger.send_to(text_data=json.dumps(forged))
+        smuggled = {
+            "type": "social.fragment",
+            "text": json.dumps({"type": "fragments", "items": [forged]}),
+        }
+        await forger.send_to(text_data=json.dumps(smuggled))
         await forger.send_to(text_data="not json at all")
         await forger.send_to(text_data=json.dumps(["a", "list"]))
         assert await bystander.receive_nothing(timeout=0.3)
@@ -194,5 +217,53 @@ def test_the_unread_badge_is_live_for_its_owner_only(video, alice, bob):
         assert "unread" not in badge["html"]
         await owner.disconnect()
         await other.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.redis
+def test_an_idle_socket_still_hears_the_next_like_on_redis(video, bob):
+    # redis-py reads time out after 5 s by default, as long as channels-redis blocks waiting
+    # for a message: without a longer socket timeout every quiet socket died after 5 s.
+    viewer = socket(f"/ws/videos/{video.short_id}/")
+
+    async def scenario():
+        assert (await viewer.connect())[0]
+        assert await viewer.receive_nothing(timeout=7)
+
+        await as_thread(services.like_create)(user=bob, video=video)
+        [count] = await fragments(viewer, 1)
+        assert "1 like" in count["html"]
+        await viewer.disconnect()
+
+    run(scenario)
+
+
+def test_relaying_a_fragment_costs_no_database_round_trip(video, bob, monkeypatch):
+    # Channels would close stale database connections (in a worker thread) before every
+    # message to every socket: the most expensive part of a fan-out to a thousand viewers.
+    import channels.consumer
+
+    hops = []
+    original = channels.consumer.aclose_old_connections
+
+    async def counting():
+        hops.append(1)
+        await original()
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting)
+    viewer = socket(f"/ws/videos/{video.short_id}/")
+
+    async def scenario():
+        assert (await viewer.connect())[0]
+        before = len(hops)
+
+        await as_thread(services.like_create)(user=bob, video=video)
+        await fragments(viewer, 1)
+        await viewer.send_to(text_data=json.dumps({"type": "ping"}))
+        assert json.loads(await viewer.receive_from()) == {"type": "pong"}
+
+        assert len(hops) == before
+        await viewer.disconnect()
 
     run(scenario)

@@ -196,9 +196,19 @@ def test_no_comments_on_private_or_deleted_videos(private_video, video, bob):
     with pytest.raises(PermissionDenied):
         services.comment_create(user=bob, video=private_video, body="Hi")
     Video.objects.filter(pk=video.pk).delete()
-    with pytest.raises(Video.DoesNotExist):
+    with pytest.raises(services.SocialError, match="deleted"):
         services.comment_create(user=bob, video=video, body="Hi")
     assert not Comment.objects.exists()
+
+
+def test_a_video_deleted_meanwhile_cannot_be_liked(video, bob):
+    Video.objects.filter(pk=video.pk).delete()  # `video` is now a stale object
+
+    with pytest.raises(services.SocialError, match="deleted"):
+        services.like_create(user=bob, video=video)
+
+    assert not Like.objects.exists()
+    assert not Notification.objects.exists()
 
 
 def test_reply_tells_the_comment_author_and_the_creator(video, bob, carol):
