@@ -19,6 +19,7 @@ class WatchEvent(models.Model):
         COMPLETE = "complete", _("completion")
         LOOP = "loop", _("loop")
         SKIP = "skip", _("skip")
+        SHARE = "share", _("share")
 
     video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
@@ -45,3 +46,93 @@ class WatchEvent(models.Model):
         if self.pk is not None:
             raise ValidationError("Watch events are append-only.")
         super().save(*args, **kwargs)
+
+
+class NotInterested(models.Model):
+    """A viewer's "Not interested" on a video: never shown to them again, and look-alikes
+    ranked lower. Deleting the row is the undo."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="not_interested"
+    )
+    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("not interested")
+        verbose_name_plural = _("not interested")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "video"], name="not_interested_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} ✕ {self.video_id}"
+
+
+class ShowFewer(models.Model):
+    """A viewer's "Show fewer from this creator": that creator's videos are demoted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="show_fewer"
+    )
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("show fewer from a creator")
+        verbose_name_plural = _("show fewer from creators")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "creator"], name="show_fewer_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} ↓ {self.creator_id}"
+
+
+class TopicInterest(models.Model):
+    """A hashtag a new viewer picked on their first visit: a cold-start user feature."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_interests"
+    )
+    hashtag = models.ForeignKey("videos.Hashtag", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("topic interest")
+        verbose_name_plural = _("topic interests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "hashtag"], name="topic_interest_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} #{self.hashtag_id}"
+
+
+class RecModelVersion(models.Model):
+    """A trained For You model: its file in Django storage and what it was trained on.
+
+    The newest row is the one web processes serve; older rows (and files) are kept a while
+    for rolling back and are pruned by the training job.
+    """
+
+    version = models.CharField(max_length=40, unique=True)
+    path = models.CharField(max_length=200)
+    users = models.PositiveIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
+    interactions = models.PositiveIntegerField(default=0)
+    train_seconds = models.FloatField(default=0.0)
+    # Events up to this moment are in the model; later ones are folded in online.
+    trained_until = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recommender model version")
+        verbose_name_plural = _("recommender model versions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.version

@@ -1,20 +1,36 @@
-"""Writes of recommendation signals: the players' watch events."""
+"""Writes of the recommender: the players' watch events, explicit feedback ("Not
+interested", "Show fewer from this creator", picked topics) and trained model versions."""
 
 import json
+import logging
+import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from recommendations.models import WatchEvent
+from recommendations.models import (
+    NotInterested,
+    RecModelVersion,
+    ShowFewer,
+    TopicInterest,
+    WatchEvent,
+)
 from videos.models import Video
 from videos.selectors import video_can_manage, video_is_public_watchable
 
 MAX_EVENTS_PER_BATCH = 50
 MAX_MS = 10 * 60 * 1000  # no single report covers more than ten minutes
 VIEW_WINDOW_SECONDS = 3600
+
+logger = logging.getLogger(__name__)
 
 
 class InvalidEvents(ValueError):
@@ -108,3 +124,103 @@ def events_rate_limited(*, key: str, limit: int, window_seconds: int = 60) -> bo
     except ValueError:  # expired between add and incr
         cache.add(cache_key, 1, window_seconds)
         return False
+
+
+# --- explicit feedback -----------------------------------------------------------------------
+def not_interested_create(*, user, video: Video) -> NotInterested:
+    """Hide a video from this user's For You feed for good (idempotent); look-alikes drop
+    on their next page, through the online update of their taste."""
+    row, _created = NotInterested.objects.get_or_create(user=user, video=video)
+    return row
+
+
+def not_interested_delete(*, user, video: Video) -> bool:
+    """Undo a "Not interested"; False when this user had none on that video."""
+    deleted, _per_model = NotInterested.objects.filter(user=user, video=video).delete()
+    return bool(deleted)
+
+
+def show_fewer_create(*, user, creator) -> ShowFewer:
+    """Demote a creator's videos in this user's For You feed (idempotent)."""
+    if creator.pk == user.pk:
+        raise InvalidFeedback(_("Your own videos are never in your For You feed."))
+    row, _created = ShowFewer.objects.get_or_create(user=user, creator=creator)
+    return row
+
+
+def show_fewer_delete(*, user, creator) -> bool:
+    """Undo a "Show fewer from this creator"; False when there was none."""
+    deleted, _per_model = ShowFewer.objects.filter(user=user, creator=creator).delete()
+    return bool(deleted)
+
+
+class InvalidFeedback(ValueError):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def topic_interests_set(*, user, hashtags) -> int:
+    """Store the topics a new viewer picked (replacing earlier picks); returns how many."""
+    with transaction.atomic():
+        TopicInterest.objects.filter(user=user).delete()
+        TopicInterest.objects.bulk_create(
+            [TopicInterest(user=user, hashtag=hashtag) for hashtag in hashtags]
+        )
+    return len(hashtags)
+
+
+# --- training ------------------------------------------------------------------------------------
+def rec_model_train(
+    *, now: datetime | None = None, epochs: int | None = None
+) -> RecModelVersion | None:
+    """Train the For You model on the last RECS_TRAIN_DAYS of signals and publish it as a
+    new version: the file goes to storage first, then the row that web processes look for,
+    so a process never sees a version without its file. Keeps RECS_KEEP_VERSIONS versions.
+
+    Runs in the Celery worker (beat) or ``manage.py train_recs``, never in a web process.
+    Returns None, and publishes nothing, while there are no public videos.
+    """
+    from recommendations.data import InteractionLog
+    from recommendations.dataset import training_data
+    from recommendations.model import HybridRecommender
+    from recommendations.registry import model_storage
+
+    now = now or timezone.now()
+    data = training_data(since=now - timedelta(days=settings.RECS_TRAIN_DAYS), until=now)
+    if not data.item_features:
+        logger.info("recommender: no public videos, nothing to train")
+        return None
+    log = InteractionLog.from_records(data.records, source="database")
+    overrides = {
+        "epochs": epochs or settings.RECS_TRAIN_EPOCHS,
+        "no_components": settings.RECS_MODEL_COMPONENTS,
+    }
+    model = HybridRecommender(**overrides).fit(
+        log, item_features=data.item_features, user_features=data.user_features
+    )
+    version = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(8)}"
+    storage = model_storage()
+    # The name is unguessable: the file holds who interacted with what.
+    path = storage.save(f"recs/models/{version}.npz", ContentFile(model.to_bytes()))
+    row = RecModelVersion.objects.create(
+        version=version,
+        path=path,
+        users=len(model.user_ids),
+        items=len(model.item_ids),
+        interactions=len(log),
+        train_seconds=model.train_seconds,
+        trained_until=now,
+    )
+    logger.info(
+        "recommender model %s trained: %d users, %d videos, %d interactions in %.1fs",
+        version, row.users, row.items, row.interactions, row.train_seconds,
+    )  # fmt: skip
+    keep = settings.RECS_KEEP_VERSIONS
+    for old in RecModelVersion.objects.order_by("-created_at", "-pk")[keep:]:
+        try:
+            storage.delete(old.path)
+        except OSError:
+            logger.warning("could not delete old recommender model file %s", old.path)
+        old.delete()
+    return row

@@ -1,7 +1,20 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from recommendations import selectors, services
+from recommendations.forms import TOPICS_DONE_SESSION_KEY, TopicsForm
 from recommendations.services import InvalidEvents, events_rate_limited, watch_events_record
 
 
@@ -22,3 +35,132 @@ def watch_events(request):
     except InvalidEvents as error:
         return JsonResponse({"error": str(error)}, status=400)
     return HttpResponse(status=204)
+
+
+# --- For You feedback ------------------------------------------------------------------------
+def _fragment(request) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _back(request) -> str:
+    """The form's `next` if it is on this site, else the For You feed."""
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("feeds:for_you")
+
+
+def _login_first(request):
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = f"{reverse('account_login')}?{urlencode({'next': '/'})}"
+        return response
+    return redirect_to_login(_back(request))
+
+
+def _gone(request, back):
+    """The video was deleted, made private or unpublished meanwhile: say so, no error."""
+    message = _("That video is no longer available.")
+    if _fragment(request):
+        return render(
+            request, "recommendations/_feedback.html#gone", {"message": message, "next": back}
+        )
+    messages.info(request, message)
+    return redirect(back)
+
+
+FEEDBACK = {
+    # action: (service, undo service, message when done, message when undone)
+    "not_interested": (
+        services.not_interested_create,
+        services.not_interested_delete,
+        gettext_lazy("Hidden: you will not see “%(title)s” again."),
+        gettext_lazy("“%(title)s” is back in your feed."),
+    ),
+    "show_fewer": (
+        services.show_fewer_create,
+        services.show_fewer_delete,
+        gettext_lazy("You will see fewer videos from %(creator)s."),
+        gettext_lazy("Videos from %(creator)s are back to normal."),
+    ),
+}
+
+
+def _feedback(request, short_id, action, *, undo: bool):
+    if not request.user.is_authenticated:
+        return _login_first(request)
+    back = _back(request)
+    video = selectors.video_for_feedback(short_id=short_id, user=request.user)
+    if video is None:
+        return _gone(request, back)
+    create, delete, done, undone = FEEDBACK[action]
+    target = {"video": video} if action == "not_interested" else {"creator": video.owner}
+    names = {"title": video.title, "creator": video.owner.name}
+    context = {"video": video, "action": action, "next": back}
+    if undo:
+        if not delete(user=request.user, **target):
+            raise Http404  # nothing of this viewer's to undo
+        if _fragment(request):
+            from social.selectors import viewer_video_states
+
+            # The card again, with what it shows of the viewer (liked, followed).
+            context.update(viewer_video_states(user=request.user, videos=[video]), undone=True)
+            return render(request, "recommendations/_feedback.html#item", context)
+        messages.success(request, undone % names)
+        return redirect(back)
+    try:
+        create(user=request.user, **target)
+    except services.InvalidFeedback as error:
+        if _fragment(request):
+            context["message"] = error.message
+            return render(request, "recommendations/_feedback.html#gone", context)
+        messages.error(request, error.message)
+        return redirect(back)
+    context["message"] = done % names
+    if _fragment(request):
+        return render(request, "recommendations/_feedback.html#hidden", context)
+    # Without scripts: back to the feed, with the Undo button in the message.
+    # A rendered template is already safe HTML (its variables were escaped), and the message
+    # storage keeps it so.
+    notice = render_to_string("recommendations/_feedback.html#undo_message", context, request)
+    messages.success(request, notice)
+    return redirect(back)
+
+
+@require_POST
+def not_interested(request, short_id):
+    return _feedback(request, short_id, "not_interested", undo=False)
+
+
+@require_POST
+def not_interested_undo(request, short_id):
+    return _feedback(request, short_id, "not_interested", undo=True)
+
+
+@require_POST
+def show_fewer(request, short_id):
+    return _feedback(request, short_id, "show_fewer", undo=False)
+
+
+@require_POST
+def show_fewer_undo(request, short_id):
+    return _feedback(request, short_id, "show_fewer", undo=True)
+
+
+@login_required
+@require_POST
+def topics(request):
+    """The first-visit topic picker: store the picks, or remember that it was skipped."""
+    if "skip" in request.POST:
+        request.session[TOPICS_DONE_SESSION_KEY] = True
+        return redirect("feeds:for_you")
+    form = TopicsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pick at least one topic, or skip."))
+        return redirect("feeds:for_you")
+    services.topic_interests_set(user=request.user, hashtags=form.cleaned_data["topics"])
+    request.session[TOPICS_DONE_SESSION_KEY] = True
+    messages.success(request, _("Thanks! Your feed starts with those topics."))
+    return redirect("feeds:for_you")
