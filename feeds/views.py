@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
 from django.shortcuts import render
@@ -8,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from feeds import selectors
 from feeds.cursors import InvalidCursor
+from social.selectors import viewer_video_states
 
 FEEDS = [
     # url name, title
@@ -25,13 +28,25 @@ DATE_CHOICES = [
 ]
 
 
-def render_feed(request, load_page, *, title, current=None, date_filter_enabled=True, **extra):
+def render_feed(
+    request,
+    load_page,
+    *,
+    title,
+    current=None,
+    date_filter_enabled=True,
+    template="feeds/feed.html",
+    watch_mode_enabled=True,
+    **extra,
+):
     """Render a feed page, or just its next items for htmx's infinite scroll.
 
     `load_page(cursor, date_filter)` returns a FeedPage. A tampered or stale cursor shows the
-    start of the feed with a note instead of failing.
+    start of the feed with a note instead of failing. `template` is the full page (a profile
+    embeds a feed too); the items are always the `feeds/feed.html#items` partial.
     """
-    view_mode = "watch" if request.GET.get("view") == "watch" else "grid"
+    watch = watch_mode_enabled and request.GET.get("view") == "watch"
+    view_mode = "watch" if watch else "grid"
     date_filter = request.GET.get("date", "")
     if date_filter not in selectors.DATE_FILTERS:
         date_filter = ""
@@ -61,22 +76,31 @@ def render_feed(request, load_page, *, title, current=None, date_filter_enabled=
         "next_url": next_url,
         "notice": notice,
         "first_page": not request.GET.get("cursor") or notice is not None,
+        # The viewer's likes and follows for the cards' buttons: two queries per page.
+        **viewer_video_states(user=request.user, videos=page.videos),
         **extra,
     }
     if request.htmx and not request.htmx.boosted and request.GET.get("cursor"):
         return render(request, "feeds/feed.html#items", context)
-    return render(request, "feeds/feed.html", context)
+    return render(request, template, context)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def for_you(request):
+    from recommendations.forms import TOPICS_DONE_SESSION_KEY
+    from recommendations.selectors import topic_choices
+
     return render_feed(
         request,
         lambda cursor, date: selectors.feed_for_you(user=request.user, cursor=cursor),
         title=_("For You"),
         current="feeds:for_you",
         date_filter_enabled=False,
+        # The first-visit topic picker (shown to signed-in viewers with no history yet);
+        # the template calls topic_choices only when it shows the picker.
+        topic_choices=topic_choices,
+        topics_done=request.session.get(TOPICS_DONE_SESSION_KEY, False),
     )
 
 
@@ -92,7 +116,9 @@ def following(request):
         title=_("Following"),
         current="feeds:following",
         date_filter_enabled=False,
-        suggestions=suggested_creators(request.user, limit=6),
+        # Only the empty state shows them, and they cost an aggregate over every creator:
+        # the template calls this only then (once, cached).
+        suggestions=functools.cache(functools.partial(suggested_creators, request.user, limit=6)),
     )
 
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("auth/token/refresh/", accounts_api.TokenRefreshView.as_view(), name="token_refresh"),
     path("me", accounts_api.MeView.as_view(), name="me"),
     path("", include("social.api_urls")),
+    path("", include("recommendations.api_urls")),
+    path("", include("feeds.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

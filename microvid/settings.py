@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -110,9 +111,22 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# 0: the site is served over ASGI, where Django runs each request's sync code in a thread of
+# its own, so a persistent connection is never reused; it lingers until garbage collection,
+# and under load they exhaust PostgreSQL's max_connections (seen in bench/discovery.py).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# A psycopg connection pool per process (on by default in production): under ASGI every request
+# would otherwise open a new PostgreSQL connection. Its size bounds each process's connections.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=10 if PRODUCTION else 0)
+if USING_POSTGRES and DATABASE_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 if not USING_POSTGRES:
     # SQLite: persistent connections are per thread and buy nothing; timeouts avoid
     # "database is locked" while the web process and the worker write at once.
@@ -131,8 +145,15 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Pub/sub: a group_send is one PUBLISH, and each web process hands it to its own
+            # sockets from one subscription. The list-based RedisChannelLayer spends about
+            # 0.5 ms of CPU per socket per message in its receive loop, too slow for a video
+            # page watched by thousands (bench/realtime.py, docs/social.md). Live fragments
+            # are best effort anyway: pages poll while a socket is down.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # redis-py 8 gives up on a read after 5 s by default (as long as the list-based
+            # layer blocks waiting for a message): allow more.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         }
     }
 else:
@@ -355,6 +376,28 @@ CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
 CELERY_BEAT_SCHEDULE["videos-requeue-stalled"] = {
     "task": "videos.tasks.requeue_stalled_videos",
     "schedule": 300.0,
+}
+# For You recommender (docs/recommendations.md): off = trending and fresh videos only.
+RECS_ENABLED = env.bool("RECS_ENABLED", default=True)
+RECS_TRAIN_DAYS = env.int("RECS_TRAIN_DAYS", default=90)
+RECS_TRAIN_EPOCHS = env.int("RECS_TRAIN_EPOCHS", default=15)
+RECS_MODEL_COMPONENTS = env.int("RECS_MODEL_COMPONENTS", default=64)
+RECS_KEEP_VERSIONS = env.int("RECS_KEEP_VERSIONS", default=5)
+RECS_MODEL_STORAGE = env.str("RECS_MODEL_STORAGE", default="default")
+RECS_MODEL_RETRY_SECONDS = env.int("RECS_MODEL_RETRY_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["recommendations-train"] = {
+    "task": "recommendations.tasks.train_model",
+    "schedule": env.float("RECS_TRAIN_INTERVAL_SECONDS", default=24 * 3600.0),
+}
+# Social: the optional daily email digest, and a nightly check that the like, comment and
+# reply counters still match their rows (see docs/social.md).
+CELERY_BEAT_SCHEDULE["social-daily-digest"] = {
+    "task": "social.tasks.send_daily_digests",
+    "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["social-reconcile-counts"] = {
+    "task": "social.tasks.reconcile_social_counts",
+    "schedule": crontab(hour=3, minute=30),
 }
 
 # --- Security --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import UserFactory
 
@@ -42,6 +43,9 @@ def _isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
+    # A request in Spanish or Arabic leaves its language active in this thread (LocaleMiddleware
+    # activates, nothing deactivates): later tests must not read their messages in it.
+    translation.deactivate()
     cache.clear()
 
 

@@ -1,14 +1,18 @@
 """Profiles: the public page at /@username and editing your own."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from accounts.images import AvatarRejected, avatar_from_upload
 from tests.conftest import csrf_post
+from tests.factories import published_video
+from videos.models import Video
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +185,55 @@ def test_another_user_cannot_edit_alices_profile(client, alice, bob):
     bob.refresh_from_db()
     assert alice.display_name == "Alice"
     assert bob.display_name == "Hacked"
+
+
+def test_profile_lists_the_creators_public_videos_newest_first(client, alice, bob):
+
+    now = timezone.now()
+    older = published_video(alice, title="Older walk", published_at=now - timedelta(hours=2))
+    newer = published_video(alice, title="Newer walk", published_at=now - timedelta(hours=1))
+    published_video(alice, title="Secret walk", visibility=Video.Visibility.PRIVATE)
+    published_video(alice, title="Draft walk", published_at=None)
+    published_video(bob, title="Bob's walk")
+
+    page = client.get("/@alice").content.decode()
+
+    assert page.index(newer.title) < page.index(older.title)
+    assert "Secret walk" not in page and "Draft walk" not in page and "Bob&#x27;s walk" not in page
+
+
+def test_profile_videos_page_with_a_next_link_and_htmx_fragment(client, alice, settings):
+
+    settings.FEED_PAGE_SIZE = 2
+    now = timezone.now()
+    for n in range(3):
+        published_video(alice, title=f"Walk {n}", published_at=now - timedelta(hours=n))
+
+    first = client.get("/@alice")
+    next_url = first.context["next_url"]
+    fragment = client.get(next_url, headers={"HX-Request": "true"})
+
+    assert [v.title for v in first.context["page"].videos] == ["Walk 0", "Walk 1"]
+    assert next_url.startswith("/@alice?cursor=")
+    assert fragment.status_code == 200
+    assert "Walk 2" in fragment.content.decode()
+    assert "<h1" not in fragment.content.decode()  # only the items, not a whole page
+
+
+def test_profile_with_a_tampered_cursor_shows_the_first_videos(client, alice):
+
+    published_video(alice, title="Only walk")
+
+    response = client.get("/@alice?cursor=forged")
+
+    assert response.status_code == 200
+    assert "Only walk" in response.content.decode()
+
+
+def test_own_empty_profile_offers_an_upload(client, alice):
+    client.force_login(alice)
+
+    page = client.get("/@alice").content.decode()
+
+    assert "You have not published any videos yet." in page
+    assert reverse("videos:upload") in page
