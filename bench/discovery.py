@@ -40,9 +40,7 @@ import json
 import os
 import random
 import re
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -51,6 +49,8 @@ from urllib.parse import quote_plus, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.production_site import free_port, prepare, production_env  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_discovery"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/8"
@@ -110,12 +110,6 @@ FIRST_NAMES = [
 
 def say(message: str) -> None:
     print(message, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- the database ----------------------------------------------------------------------------
@@ -490,21 +484,9 @@ def search_terms() -> list[str]:
 
 # --- the server ------------------------------------------------------------------------------
 def site_env(database_url: str, redis_url: str) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "microvid.settings",
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DJANGO_STATIC_ROOT": str(WORKDIR / "static"),
-        "MEDIA_ROOT": str(WORKDIR / "media"),
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("DJANGO_DEBUG", None)
-    env.pop("AWS_STORAGE_BUCKET_NAME", None)
-    return env
+    return production_env(
+        DATABASE_URL=database_url, REDIS_URL=redis_url, MEDIA_ROOT=str(WORKDIR / "media")
+    )
 
 
 def serve(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -738,12 +720,8 @@ def main() -> int:
     WORKDIR.mkdir(parents=True, exist_ok=True)
     env = site_env(database_url, redis_url)
     os.environ.update(env)
-    python = sys.executable
-    subprocess.run([python, "scripts/compile_locales.py"], cwd=ROOT, check=True)
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)  # fmt: skip
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)  # fmt: skip
+    prepare(env, WORKDIR / "static")
+    os.environ.update(env)
 
     import django
 

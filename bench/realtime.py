@@ -30,7 +30,6 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,13 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.production_site import free_port, prepare, production_env  # noqa: E402
+
 LIKE_COUNT_RE = re.compile(r">(\d+) likes?<")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def raise_open_files_limit(needed: int) -> None:
@@ -61,27 +56,16 @@ def raise_open_files_limit(needed: int) -> None:
 def prepare_site(workdir: Path, redis_url: str, actors: int) -> tuple[dict, dict]:
     """Environment for a production-mode site, and the bench's data: the video's short id and
     a JWT access token per acting account."""
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(workdir / "media"),
-        "REDIS_URL": redis_url,
-        "CACHE_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    env = production_env(
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'db.sqlite3'}",
+        MEDIA_ROOT=str(workdir / "media"),
+        REDIS_URL=redis_url,
+        CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(4)}",
+        CELERY_TASK_ALWAYS_EAGER="true",
+    )
+    prepare(env, workdir / "static")
     python = sys.executable
-    subprocess.run([python, "scripts/compile_locales.py"], cwd=ROOT, check=True)
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)  # fmt: skip
-    env["DJANGO_STATIC_ROOT"] = str(workdir / "static")
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)  # fmt: skip
     # The fan-out does not depend on the media, so the video row is made ready directly.
     script = f"""
 import json, os, secrets, django

@@ -13,9 +13,7 @@ Last line: RESULT ttff_slow4g_ms=<median> ttff_fast4g_ms=<median> ttff_3g_ms=<me
 
 import argparse
 import os
-import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.production_site import free_port, prepare, production_env  # noqa: E402
 
 # Chrome DevTools' current presets (latency in ms, throughput in bytes per second).
 PROFILES = {
@@ -53,12 +53,6 @@ FIRST_FRAME_PROBE = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def make_clip(ffmpeg: str, path: Path) -> None:
     subprocess.run(
         [ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
@@ -72,27 +66,16 @@ def make_clip(ffmpeg: str, path: Path) -> None:
 
 def prepare_site(workdir: Path) -> tuple[dict, str]:
     """Environment for a production-mode site in `workdir`, and a ready video's short id."""
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(workdir / "media"),
-        "SERVE_MEDIA": "true",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    env = production_env(
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'db.sqlite3'}",
+        MEDIA_ROOT=str(workdir / "media"),
+        SERVE_MEDIA="true",
+        CELERY_TASK_ALWAYS_EAGER="true",
+        REDIS_URL=None,
+    )
+    prepare(env, workdir / "static")
     python = sys.executable
-    subprocess.run([python, "scripts/compile_locales.py"], cwd=ROOT, check=True)
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)  # fmt: skip
-    env["DJANGO_STATIC_ROOT"] = str(workdir / "static")
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                   check=True)  # fmt: skip
     clip = workdir / "vertical.mp4"
     from videos.ffmpeg_binary import ffmpeg_binary
 

@@ -55,3 +55,21 @@ def published_video(owner, **fields):
         "poster": "videos/x/v1/poster.jpg",
     }
     return Video.objects.create(owner=owner, **{**defaults, **fields})
+
+
+def described_video(owner, title="Clip", description="", **fields):
+    """A published video whose description (and so its hashtags and mentions) went through the
+    edit service, as a creator's would."""
+    from videos import services
+
+    video = published_video(owner, title=title, **fields)
+    if description:
+        video = services.video_update(
+            video=video,
+            by=owner,
+            title=title,
+            description=description,
+            visibility=video.visibility,
+            comments_enabled=True,
+        )
+    return video

@@ -11,8 +11,7 @@ from rest_framework.test import APIClient
 
 from feeds.cursors import encode_cursor
 from feeds.services import trending_recompute
-from tests.factories import UserFactory, published_video
-from videos import services
+from tests.factories import UserFactory, described_video
 from videos.models import Video
 
 pytestmark = pytest.mark.django_db
@@ -23,18 +22,7 @@ def api():
     return APIClient(enforce_csrf_checks=True)
 
 
-def clip(owner, title="Clip", description="", **fields):
-    video = published_video(owner, title=title, **fields)
-    if description:
-        video = services.video_update(
-            video=video,
-            by=owner,
-            title=title,
-            description=description,
-            visibility=video.visibility,
-            comments_enabled=True,
-        )
-    return video
+clip = described_video
 
 
 def clips(owner, count, **fields):

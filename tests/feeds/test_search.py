@@ -10,27 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from feeds import search
-from tests.factories import UserFactory, published_video
+from tests.factories import UserFactory, described_video
 from videos import services
 from videos.models import Hashtag, Video
 
 pytestmark = pytest.mark.django_db
 
 
-def clip(owner, title="Clip", description="", **fields):
-    """A published video whose description (and so hashtags) went through the edit service,
-    as a creator's would."""
-    video = published_video(owner, title=title, **fields)
-    if description:
-        video = services.video_update(
-            video=video,
-            by=owner,
-            title=title,
-            description=description,
-            visibility=video.visibility,
-            comments_enabled=True,
-        )
-    return video
+clip = described_video
 
 
 def found(query, **options):

@@ -1,0 +1,51 @@
+"""What the benchmarks that serve the site share: a production-mode environment for a site of
+their own, its one-time preparation (translations, migrations, static files), a free port."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def production_env(**overrides: str | None) -> dict:
+    """This process's environment plus production settings (DEBUG off, a fresh secret key,
+    loopback hosts, quiet logs); an override of None removes that variable."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "microvid.settings",
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    # Benchmarks measure the site as deployed: never in debug mode, never on someone's bucket.
+    env.pop("DJANGO_DEBUG", None)
+    env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def prepare(env: dict, static_root: Path) -> None:
+    """Compile the translations, migrate the database and collect the static files (into
+    `static_root`, which is also set in `env`), as a deployment does before it serves."""
+    env["DJANGO_STATIC_ROOT"] = str(static_root)
+    python = sys.executable
+    subprocess.run([python, "scripts/compile_locales.py"], cwd=ROOT, check=True)
+    for command in (["migrate"], ["collectstatic"]):
+        subprocess.run(
+            [python, "manage.py", *command, "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
