@@ -28,6 +28,8 @@ def main() -> int:
     manage("seed_accounts", "--quiet-if-exists")
     # A newcomer should see a living site: a small demo set, only into an empty database.
     manage("seed_demo", "--if-empty", "--users", "24", "--videos", "90", "--interactions", "900")
+    # ... and a For You model trained on it, rather than waiting a day for the beat task.
+    manage("train_recs", "--if-missing")
     print(
         f"\nMicrovid is starting on http://{HOST}:{PORT}/\n"
         "  Log in as alice (creator), bob (viewer) or mod (moderator, /admin/),"

@@ -108,6 +108,15 @@ def test_train_recs_command_and_the_beat_task(world, settings):
     assert train_model.delay().get() is None
 
 
+def test_train_recs_if_missing_trains_a_new_database_once(world):
+    call_command("train_recs", "--if-missing", "--epochs", "1", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("train_recs", "--if-missing", "--epochs", "1", stdout=out)
+
+    assert RecModelVersion.objects.count() == 1
+    assert "exists already" in out.getvalue()
+
+
 def test_old_versions_are_pruned_with_their_files(world, settings):
     settings.RECS_KEEP_VERSIONS = 2
     first = services.rec_model_train(epochs=1)
