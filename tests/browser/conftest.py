@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import threading
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -84,6 +86,19 @@ def new_context(browser):
         for open_page in context.pages:
             open_page.goto("about:blank")
         context.close()
+    _wait_for_the_test_server_to_finish_its_requests()
+
+
+def _wait_for_the_test_server_to_finish_its_requests(timeout: float = 5.0) -> None:
+    # The live server answers each connection in a thread of its own. One still answering (a
+    # polling request, a media range) when the test's database is flushed finds its tables
+    # locked (SQLite) and breaks the next tests. Closing the browser context closes its
+    # connections, so these threads end within milliseconds.
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.02)
 
 
 @pytest.fixture
