@@ -6,6 +6,8 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,3 +51,16 @@ def prepare(env: dict, static_root: Path) -> None:
         subprocess.run(
             [python, "manage.py", *command, "--noinput", "-v0"], cwd=ROOT, env=env, check=True
         )
+
+
+def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 20.0):
+    """Return `server` once its /healthz answers on `port`; kill it if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not start")

@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.production_site import free_port, prepare, production_env  # noqa: E402
+from bench.production_site import free_port, prepare, production_env, wait_until_serving  # noqa: E402
 
 LIKE_COUNT_RE = re.compile(r">(\d+) likes?<")
 
@@ -124,14 +124,7 @@ def serve(env: dict, port: int, workers: int, deflate: bool, profile: str = "") 
     if not deflate:
         command.append("--ws-per-message-deflate=false")
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start")
+    return wait_until_serving(server, port)
 
 
 def group_cpu_seconds(pgid: int) -> float:

@@ -18,14 +18,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.production_site import free_port, prepare, production_env  # noqa: E402
+from bench.production_site import free_port, prepare, production_env, wait_until_serving  # noqa: E402
 
 # Chrome DevTools' current presets (latency in ms, throughput in bytes per second).
 PROFILES = {
@@ -103,14 +101,7 @@ def serve(env: dict, port: int) -> subprocess.Popen:
          "--port", str(port), "--log-level", "warning", "--no-access-log"],
         cwd=ROOT, env=env,
     )  # fmt: skip
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start")
+    return wait_until_serving(server, port)
 
 
 def measure(browser, url: str, profile: dict, verbose: bool = False) -> tuple[float, int]:

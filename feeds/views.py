@@ -10,7 +10,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from feeds import selectors
 from feeds.cursors import InvalidCursor
-from social.selectors import viewer_video_states
+from recommendations.forms import TOPICS_DONE_SESSION_KEY
+from recommendations.selectors import topic_choices
+from social.selectors import suggested_creators, viewer_video_states
 
 FEEDS = [
     # url name, title
@@ -88,9 +90,6 @@ def render_feed(
 @require_GET
 @vary_on_headers("HX-Request")
 def for_you(request):
-    from recommendations.forms import TOPICS_DONE_SESSION_KEY
-    from recommendations.selectors import topic_choices
-
     return render_feed(
         request,
         lambda cursor, date: selectors.feed_for_you(user=request.user, cursor=cursor),
@@ -108,16 +107,13 @@ def for_you(request):
 @require_GET
 @vary_on_headers("HX-Request")
 def following(request):
-    from social.selectors import suggested_creators
-
     return render_feed(
         request,
         lambda cursor, date: selectors.feed_following(user=request.user, cursor=cursor),
         title=_("Following"),
         current="feeds:following",
         date_filter_enabled=False,
-        # Only the empty state shows them, and they cost an aggregate over every creator:
-        # the template calls this only then (once, cached).
+        # Only the empty state shows them: the template calls this only then (once, cached).
         suggestions=functools.cache(functools.partial(suggested_creators, request.user, limit=6)),
     )
 

@@ -356,6 +356,18 @@ def test_suggested_creators_are_unfollowed_people_with_public_videos(alice, bob,
     assert selectors.suggested_creators(carol) == [alice]
 
 
+def test_suggested_creators_rank_by_followers_then_fill_in_with_recent_publishers(bob, carol):
+    popular, recent, older = (UserFactory(username=name) for name in ("pop", "recent", "older"))
+    now = timezone.now()
+    video_of(popular, published_at=now - timedelta(days=30))
+    video_of(recent, published_at=now - timedelta(hours=1))
+    video_of(older, published_at=now - timedelta(days=3))
+    services.follow_create(follower=carol, followee=popular)
+
+    assert selectors.suggested_creators(bob, limit=3) == [popular, recent, older]
+    assert selectors.suggested_creators(bob, limit=2) == [popular, recent]
+
+
 # --- notifications -----------------------------------------------------------------------------
 def test_notifications_are_grouped(video, bob, carol, mod):
     dana = UserFactory(username="dana", display_name="Dana")
