@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.http import wants_fragment
 from feeds.search import (
     MAX_QUERY_LENGTH,
     parse_query,
@@ -21,14 +22,6 @@ from feeds.search import (
     search_videos,
 )
 from feeds.search_forms import DEFAULTS, SearchForm
-
-
-def _fragment(request) -> bool:
-    """An htmx request for a piece of the page (boosted and history-restore requests get the
-    whole page)."""
-    return (
-        bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
-    )
 
 
 def _render(request, template, context):
@@ -86,7 +79,7 @@ def search(request):
             _search_url(params, page=results.previous_page) if results.has_previous else ""
         ),
     }
-    if not _fragment(request):
+    if not wants_fragment(request):
         return _render(request, "feeds/search.html", context)
     response = _render(request, "feeds/search.html#results", context)
     # The address bar shows this search's short, canonical URL (the form would push every
@@ -106,7 +99,7 @@ def suggest(request):
     The options' ids and the live status message belong to the listbox htmx swaps them into
     (its id comes in the HX-Target header), so that two boxes never share an id."""
     text = str(request.GET.get("q", ""))
-    if not _fragment(request):
+    if not wants_fragment(request):
         return redirect(_search_url(dict(DEFAULTS), q=parse_query(text).text, page=None))
     listbox = request.htmx.target if request.htmx.target in LISTBOXES else LISTBOXES[0]
     context = {"suggestions": search_suggestions(query=text), "listbox": listbox}

@@ -200,7 +200,7 @@ AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 USING_S3 = bool(AWS_STORAGE_BUCKET_NAME)
 if USING_S3:
     default_storage = {
-        "BACKEND": "microvid.storage.MediaS3Storage",
+        "BACKEND": "core.storage.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
@@ -230,7 +230,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 MAX_UPLOAD_BYTES = VIDEO_MAX_UPLOAD_BYTES
 FILE_UPLOAD_HANDLERS = [
-    "microvid.uploads.SizeLimitUploadHandler",
+    "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

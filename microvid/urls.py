@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from core.media import serve_media
 from feeds import views as feed_views
 from microvid import views
-from microvid.media import serve_media
 from recommendations.views import watch_events
 
 urlpatterns = [

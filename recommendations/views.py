@@ -1,18 +1,15 @@
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.http import login_first, safe_next_url, wants_fragment
 from recommendations import selectors, services
 from recommendations.forms import TOPICS_DONE_SESSION_KEY, TopicsForm
 from recommendations.services import InvalidEvents, events_rate_limited, watch_events_record
@@ -38,32 +35,10 @@ def watch_events(request):
 
 
 # --- For You feedback ------------------------------------------------------------------------
-def _fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _back(request) -> str:
-    """The form's `next` if it is on this site, else the For You feed."""
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("feeds:for_you")
-
-
-def _login_first(request):
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = f"{reverse('account_login')}?{urlencode({'next': '/'})}"
-        return response
-    return redirect_to_login(_back(request))
-
-
 def _gone(request, back):
     """The video was deleted, made private or unpublished meanwhile: say so, no error."""
     message = _("That video is no longer available.")
-    if _fragment(request):
+    if wants_fragment(request):
         return render(
             request, "recommendations/_feedback.html#gone", {"message": message, "next": back}
         )
@@ -90,8 +65,8 @@ FEEDBACK = {
 
 def _feedback(request, short_id, action, *, undo: bool):
     if not request.user.is_authenticated:
-        return _login_first(request)
-    back = _back(request)
+        return login_first(request, safe_next_url(request, reverse("feeds:for_you")))
+    back = safe_next_url(request, reverse("feeds:for_you"))
     video = selectors.video_for_feedback(short_id=short_id, user=request.user)
     if video is None:
         return _gone(request, back)
@@ -102,7 +77,7 @@ def _feedback(request, short_id, action, *, undo: bool):
     if undo:
         if not delete(user=request.user, **target):
             raise Http404  # nothing of this viewer's to undo
-        if _fragment(request):
+        if wants_fragment(request):
             from social.selectors import viewer_video_states
 
             # The card again, with what it shows of the viewer (liked, followed).
@@ -113,13 +88,13 @@ def _feedback(request, short_id, action, *, undo: bool):
     try:
         create(user=request.user, **target)
     except services.InvalidFeedback as error:
-        if _fragment(request):
+        if wants_fragment(request):
             context["message"] = error.message
             return render(request, "recommendations/_feedback.html#gone", context)
         messages.error(request, error.message)
         return redirect(back)
     context["message"] = done % names
-    if _fragment(request):
+    if wants_fragment(request):
         return render(request, "recommendations/_feedback.html#hidden", context)
     # Without scripts: back to the feed, with the Undo button in the message.
     # A rendered template is already safe HTML (its variables were escaped), and the message

@@ -1,46 +1,17 @@
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import user_get_public
+from core.http import login_first, safe_next_url, wants_fragment
 from social import selectors, services
 from social.forms import CommentForm, NotificationPreferenceForm
 from social.models import Comment
-
-
-def _fragment(request) -> bool:
-    """An htmx request for a piece of a page (boosted and history-restore requests get the
-    whole page)."""
-    return (
-        bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
-    )
-
-
-def _next_url(request, fallback: str) -> str:
-    """Where to go back to: the form's `next` if it is on this site, else the fallback."""
-    candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
-
-
-def _login_first(request, next_url: str):
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = f"{reverse('account_login')}?{urlencode({'next': next_url})}"
-        return response
-    return redirect_to_login(next_url)
 
 
 def _comments_url(video) -> str:
@@ -57,16 +28,16 @@ def _say(request, error: services.SocialError) -> None:
 # --- likes -------------------------------------------------------------------------------------
 def _like_action(request, short_id, action):
     video = selectors.video_get_visible(short_id=short_id, user=request.user)
-    back = _next_url(request, selectors.video_url(video))
+    back = safe_next_url(request, selectors.video_url(video))
     if not request.user.is_authenticated:
-        return _login_first(request, back)
+        return login_first(request, back)
     error = None
     try:
         video = action(user=request.user, video=video)
     except services.SocialError as exc:
         error = exc
         video.refresh_from_db(fields=["like_count"])
-    if _fragment(request):
+    if wants_fragment(request):
         context = {
             "video": video,
             "liked": selectors.like_exists(user=request.user, video=video),
@@ -85,7 +56,7 @@ def like(request, short_id):
     if request.method == "GET":
         # The button on its own: what the page polls when its socket is down.
         video = selectors.video_get_visible(short_id=short_id, user=request.user)
-        if not _fragment(request):
+        if not wants_fragment(request):
             return redirect(selectors.video_url(video))
         liked = selectors.like_exists(user=request.user, video=video)
         context = {"video": video, "liked": liked, "next": request.GET.get("next", "")}
@@ -117,13 +88,13 @@ def comments(request, short_id):
     video = selectors.video_get_visible(short_id=short_id, user=request.user)
     if request.method == "GET":
         context = _comments_context(request, video)
-        if _fragment(request):
+        if wants_fragment(request):
             return render(request, "social/_comments.html#comment-list", context)
         return render(request, "social/comments_page.html", context)
 
-    back = _next_url(request, _comments_url(video))
+    back = safe_next_url(request, _comments_url(video))
     if not request.user.is_authenticated:
-        return _login_first(request, back)
+        return login_first(request, back)
     form = CommentForm(request.POST, video=video)
     parent = None
     status = 400
@@ -149,7 +120,7 @@ def comments(request, short_id):
         parent = Comment.objects.filter(pk=form.data.get("parent"), video=video).first()
     video.refresh_from_db()
     thread_id = (parent.parent_id or parent.pk) if parent is not None else None
-    if _fragment(request):
+    if wants_fragment(request):
         if parent is not None:
             return _render_thread(request, video, thread_id, reply_form=form)
         return render(
@@ -181,7 +152,7 @@ def _render_thread(request, video, comment_pk, reply_form=None):
 
 def _comment_saved(request, video, comment, parent, back):
     video.refresh_from_db()
-    if _fragment(request):
+    if wants_fragment(request):
         if parent is not None:
             return _render_thread(request, video, parent.pk)
         context = selectors.video_social_context(video=video, user=request.user)
@@ -197,14 +168,14 @@ def comment_delete(request, pk):
     video = selectors.video_get_visible(short_id=comment.video.short_id, user=request.user)
     services.comment_delete(user=request.user, comment=comment)
     video.refresh_from_db()
-    if _fragment(request):
+    if wants_fragment(request):
         # The comment's element is replaced by nothing; the count is swapped out of band.
         html = render_to_string(
             "social/_comments.html#comment-count", {"video": video, "oob": True}, request=request
         )
         return HttpResponse(html)
     messages.success(request, _("The comment was deleted."))
-    return redirect(_next_url(request, _comments_url(video)))
+    return redirect(safe_next_url(request, _comments_url(video)))
 
 
 # --- follows -----------------------------------------------------------------------------------
@@ -216,15 +187,15 @@ def _scope(request) -> str:
 
 def _follow_action(request, username, action):
     profile_user = user_get_public(username=username)
-    back = _next_url(request, reverse("accounts:profile", args=[profile_user.username]))
+    back = safe_next_url(request, reverse("accounts:profile", args=[profile_user.username]))
     if not request.user.is_authenticated:
-        return _login_first(request, back)
+        return login_first(request, back)
     error = None
     try:
         action(follower=request.user, followee=profile_user)
     except services.SocialError as exc:
         error = exc
-    if _fragment(request):
+    if wants_fragment(request):
         context = {
             "profile_user": profile_user,
             "following": selectors.follow_exists(follower=request.user, followee=profile_user),
@@ -287,7 +258,7 @@ def notifications(request):
 @require_POST
 def notifications_read(request):
     services.notifications_mark_read(user=request.user)
-    if _fragment(request):
+    if wants_fragment(request):
         groups = selectors.notification_groups_page(user=request.user)
         context = {"groups": groups, "unread_count": 0, "oob_badge": True}
         return render(request, "social/notifications.html#notification-list", context)

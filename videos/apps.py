@@ -8,6 +8,6 @@ class VideosConfig(AppConfig):
     verbose_name = _("Videos")
 
     def ready(self):
-        from microvid.storage import register_media_types
+        from core.storage import register_media_types
 
         register_media_types()

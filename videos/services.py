@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
 
 from accounts.models import User
-from microvid.storage import delete_prefix
+from core.storage import delete_prefix
 from videos.models import Hashtag, Rendition, Video
 from videos.probe import ProbeResult, UploadRejected, probe_upload
 from videos.text import hashtags_in, mentions_in

@@ -15,7 +15,7 @@ from django.utils._os import safe_join
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
-from microvid.storage import IMMUTABLE, content_type_for
+from core.storage import IMMUTABLE, content_type_for
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024

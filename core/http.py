@@ -1,0 +1,40 @@
+"""HTTP helpers shared by the apps' views: htmx fragments, safe redirects, log-in first."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def wants_fragment(request) -> bool:
+    """An htmx request for a piece of a page.
+
+    Boosted and history-restore requests are htmx requests too, but they swap the whole
+    page, so they get the full page.
+    """
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def safe_next_url(request, fallback: str) -> str:
+    """The form's or query's `next` if it points at this site, else `fallback`."""
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def login_first(request, next_url: str):
+    """Send an anonymous visitor to the log-in page, back to `next_url` afterwards.
+
+    An htmx request cannot follow a redirect to a whole page, so it is told to navigate.
+    """
+    if getattr(request, "htmx", None):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = f"{reverse('account_login')}?{urlencode({'next': next_url})}"
+        return response
+    return redirect_to_login(next_url)
