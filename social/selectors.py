@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from social import notices
 from social.models import Comment, Follow, Like, Notification, NotificationPreference
 from videos.models import Video
 
@@ -257,8 +258,12 @@ class NotificationGroup:
     def others(self) -> int:
         return len(self.actors) - 1
 
+    data: dict = field(default_factory=dict)
+
     @property
     def text(self) -> str:
+        if self.verb == Notification.Verb.NOTICE:
+            return notices.render(self.data)[0]
         name, others = self.first_actor.name, self.others
         title = self.video.title if self.video else ""
         verb = Notification.Verb
@@ -301,6 +306,8 @@ class NotificationGroup:
 
     @property
     def url(self) -> str:
+        if self.verb == Notification.Verb.NOTICE:
+            return notices.render(self.data)[1]
         if self.verb == Notification.Verb.FOLLOW:
             if self.others:
                 return reverse("social:followers", args=[self.recipient_username])
@@ -349,6 +356,7 @@ def notification_groups(*, user, verbs=None, since=None, unread_only=False) -> l
                 latest_at=notification.created_at,
                 unread=notification.read_at is None,
                 recipient_username=user.username,
+                data=notification.data,
             )
         if all(actor.pk != notification.actor_id for actor in group.actors):
             group.actors.append(notification.actor)

@@ -34,6 +34,7 @@ from videos.text import mentions_in
 # (requests, seconds) per user; override any of them with settings.SOCIAL_RATE_LIMITS.
 DEFAULT_RATE_LIMITS = {"like": (60, 60), "comment": (10, 60), "follow": (30, 60)}
 MAX_MENTIONS = 10
+VISIBLE = Comment.ModerationState.VISIBLE
 
 
 class SocialError(Exception):
@@ -149,9 +150,10 @@ def social_counts_reconcile(*, video_ids=None) -> int:
         Like.objects.filter(video=OuterRef("pk")).order_by().values("video")
         .annotate(n=Count("pk")).values("n")
     )  # fmt: skip
+    # Held and removed comments are not counted (comment_set_moderation_state keeps that).
     comments = (
-        Comment.objects.filter(video=OuterRef("pk")).order_by().values("video")
-        .annotate(n=Count("pk")).values("n")
+        Comment.objects.filter(video=OuterRef("pk"), moderation_state=VISIBLE)
+        .order_by().values("video").annotate(n=Count("pk")).values("n")
     )  # fmt: skip
     real_likes = Coalesce(Subquery(likes), 0)
     real_comments = Coalesce(Subquery(comments), 0)
@@ -165,8 +167,8 @@ def social_counts_reconcile(*, video_ids=None) -> int:
         # One statement per batch: the counts are taken when the row is written.
         Video.objects.filter(pk__in=off).update(like_count=real_likes, comment_count=real_comments)
     replies = (
-        Comment.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
-        .annotate(n=Count("pk")).values("n")
+        Comment.objects.filter(parent=OuterRef("pk"), moderation_state=VISIBLE)
+        .order_by().values("parent").annotate(n=Count("pk")).values("n")
     )  # fmt: skip
     top_level = Comment.objects.filter(parent=None)
     if video_ids is not None:
@@ -304,6 +306,16 @@ def follow_delete(*, follower: User, followee: User) -> None:
 
 
 # --- notifications -----------------------------------------------------------------------------
+def notice_create(*, recipient: User, data: dict) -> Notification:
+    """A notice from the site to one person (see social.notices); their badge updates live."""
+    with transaction.atomic():
+        notice = Notification.objects.create(
+            recipient=recipient, actor=recipient, verb=Notification.Verb.NOTICE, data=data
+        )
+        transaction.on_commit(lambda: realtime.send_unread_badge(recipient.pk))
+    return notice
+
+
 def notifications_mark_read(*, user: User, ids=None) -> int:
     """Mark the user's notifications read (all of them, or those with these ids)."""
     unread = Notification.objects.filter(recipient=user, read_at=None)
@@ -368,3 +380,32 @@ def digests_send_due(*, now=None) -> int:
     for user in User.objects.filter(notification_preference__in=due):
         sent += digest_send(user=user, now=now)
     return sent
+
+
+# --- moderation state (the moderation services decide who may) ----------------------------------
+def comment_set_moderation_state(*, comment: Comment, state: str) -> Comment:
+    """Hold, remove or restore a comment. Only visible comments are counted, so the video's
+    comment count and the parent's reply count follow; open pages drop a hidden comment."""
+    if state not in Comment.ModerationState.values:
+        raise ValueError(f"Unknown moderation state {state!r}")
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        if locked is None or locked.moderation_state == state:
+            return comment
+        was_counted = locked.moderation_state == VISIBLE
+        counted = state == VISIBLE
+        Comment.objects.filter(pk=comment.pk).update(moderation_state=state)
+        comment.moderation_state = state
+        if was_counted != counted:
+            delta = 1 if counted else -1
+            Video.objects.filter(pk=comment.video_id).update(
+                comment_count=Greatest(F("comment_count") + delta, 0)
+            )
+            if comment.parent_id:
+                Comment.objects.filter(pk=comment.parent_id).update(
+                    reply_count=Greatest(F("reply_count") + delta, 0)
+                )
+        if not counted:
+            video_id, comment_id = comment.video_id, comment.pk
+            transaction.on_commit(lambda: realtime.send_comment_removed(video_id, comment_id))
+    return comment

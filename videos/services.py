@@ -21,8 +21,9 @@ from PIL import Image, ImageFilter
 
 from accounts.models import User
 from core.storage import delete_prefix
-from videos.models import Hashtag, Rendition, Video
+from videos.models import Hashtag, Rendition, Video, new_storage_token
 from videos.probe import ProbeResult, UploadRejected, probe_upload
+from videos.signals import video_processed, video_taken_down
 from videos.text import hashtags_in, mentions_in
 from videos.transcode import TranscodeError, TransientTranscodeError, transcode
 
@@ -238,6 +239,7 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
             )
             _store_outputs(result.out_dir, prefix)
             poster_inline = _inline_poster(result.poster_path)
+            poster_hash = image_dhash(result.poster_path)
     except UploadRejected as rejection:
         delete_prefix(default_storage, prefix)
         _mark_failed(video, str(rejection))
@@ -269,6 +271,7 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         current.mp4 = relative(result.mp4_path)
         current.poster = relative(result.poster_path)
         current.poster_inline = poster_inline
+        current.poster_hash = poster_hash
         current.duration = result.duration
         current.width, current.height = result.width, result.height
         current.has_audio = result.has_audio
@@ -291,6 +294,8 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         )
         if old_prefix and old_prefix != prefix:
             transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
+    video_processed.send(sender=Video, video=current)
+    current.refresh_from_db(fields=["moderation_state"])
     return current
 
 
@@ -457,4 +462,94 @@ def video_remove_captions(*, video: Video, by: User) -> Video:
         video.save(update_fields=["captions", "captions_language", "updated_at"])
         if old_name:
             transaction.on_commit(lambda: default_storage.delete(old_name))
+    return video
+
+
+# --- perceptual hash ---------------------------------------------------------------------------
+def image_dhash(path) -> int:
+    """A 64-bit difference hash of an image (signed, to fit a BigIntegerField): near-identical
+    frames (re-encoded, rescaled, slightly brightened) differ in only a few bits."""
+    with Image.open(path) as image:
+        small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+        pixels = list(small.getdata())
+    bits = 0
+    for row in range(8):
+        for column in range(8):
+            left, right = pixels[row * 9 + column], pixels[row * 9 + column + 1]
+            bits = (bits << 1) | (1 if left > right else 0)
+    return bits - (1 << 64) if bits >= 1 << 63 else bits
+
+
+def dhash_distance(a: int, b: int) -> int:
+    """How many of the 64 bits differ between two hashes."""
+    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+
+
+# --- moderation state (the moderation services decide who may; these keep files right) -----------
+def _video_root(video: Video, token: str | None = None) -> str:
+    return f"videos/{video.short_id}-{token or video.storage_token}/"
+
+
+def _copy_tree(storage, source: str, target: str) -> None:
+    try:
+        directories, files = storage.listdir(source)
+    except FileNotFoundError:
+        return
+    for name in files:
+        with storage.open(source + name, "rb") as handle:
+            saved = storage.save(target + name, File(handle))
+        if saved != target + name:
+            raise RuntimeError(f"storage renamed {target + name} to {saved}")
+    for directory in directories:
+        _copy_tree(storage, f"{source}{directory}/", f"{target}{directory}/")
+
+
+def video_rotate_storage(*, video: Video) -> Video:
+    """Move a video's output files under a new unguessable folder: every URL handed out so far
+    (and cached by browsers or a CDN) answers 404 from the next request. Used when a video is
+    removed or made private. The uploaded original (private, never served) stays."""
+    old_root = _video_root(video)
+    new_token = new_storage_token()
+    new_root = _video_root(video, new_token)
+    _copy_tree(default_storage, old_root, new_root)
+
+    def moved(name: str) -> str:
+        return new_root + name[len(old_root) :] if name.startswith(old_root) else name
+
+    try:
+        with transaction.atomic():
+            locked = Video.objects.select_for_update().get(pk=video.pk)
+            locked.storage_token = new_token
+            for field in ("output_prefix", "hls_master", "mp4", "poster"):
+                setattr(locked, field, moved(getattr(locked, field)))
+            if locked.captions:
+                locked.captions.name = moved(locked.captions.name)
+            locked.save()
+            for rendition in locked.renditions.all():
+                rendition.playlist = moved(rendition.playlist)
+                rendition.save(update_fields=["playlist"])
+            transaction.on_commit(lambda: delete_prefix(default_storage, old_root))
+    except Exception:
+        delete_prefix(default_storage, new_root)
+        raise
+    for field in ("storage_token", "output_prefix", "hls_master", "mp4", "poster", "captions"):
+        setattr(video, field, getattr(locked, field))
+    return video
+
+
+def video_set_moderation_state(*, video: Video, state: str) -> Video:
+    """Put a video in a moderation state (see Video.ModerationState). Removing it moves its
+    files (old URLs die at once) and takes it off open pages and sockets; holding it takes it
+    off too; limiting only takes it out of discovery."""
+    if state not in Video.ModerationState.values:
+        raise ValueError(f"Unknown moderation state {state!r}")
+    previous = video.moderation_state
+    with transaction.atomic():
+        Video.objects.filter(pk=video.pk).update(moderation_state=state, updated_at=timezone.now())
+        video.moderation_state = state
+        if state == Video.ModerationState.REMOVED and previous != state:
+            video_rotate_storage(video=video)
+        if state in (Video.ModerationState.REMOVED, Video.ModerationState.HELD):
+            video_id = video.pk
+            transaction.on_commit(lambda: video_taken_down.send(sender=Video, video_id=video_id))
     return video
