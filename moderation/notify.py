@@ -36,7 +36,12 @@ def render_report_outcome(data: dict) -> tuple[str, str]:
         )
     else:
         text = _("Thank you for your report of %(target)s. A moderator took action on it.")
-    return text % values, reverse("social:notifications")
+    text = text % values
+    if data.get("reason"):
+        text += " " + _("You reported it as: %(reason)s.") % {
+            "reason": _reason_label(data["reason"])
+        }
+    return text, reverse("social:notifications")
 
 
 def render_strike(data: dict) -> tuple[str, str]:
@@ -108,14 +113,19 @@ def decision_made(*, action_id: int, report_ids: list[int]) -> None:
         return
     outcome = "dismissed" if action.kind == ModerationAction.Kind.DISMISS else "action"
     told = set()
-    for report in Report.objects.filter(pk__in=report_ids).select_related("reporter"):
+    for report in Report.objects.filter(pk__in=report_ids).select_related("reporter", "reason"):
         if report.reporter_id in told:
             continue
         told.add(report.reporter_id)
         _tell(
             user=report.reporter,
             language=report.language,
-            data={"kind": REPORT_OUTCOME, "outcome": outcome, "target": action.target_repr},
+            data={
+                "kind": REPORT_OUTCOME,
+                "outcome": outcome,
+                "target": action.target_repr,
+                "reason": report.reason.code,
+            },
         )
     if action.account is not None and action.kind != ModerationAction.Kind.DISMISS:
         _tell(

@@ -450,6 +450,30 @@ def reports_dismiss_account(*, account: User, moderator: User, note: str) -> Mod
     return action
 
 
+def held_release(
+    *, moderator: User, note: str, video: Video | None = None, comment: Comment | None = None
+) -> None:
+    """Approve a held video or comment: it becomes visible (the decision is logged)."""
+    _require_moderator(moderator)
+    note = _check_note(note)
+    with transaction.atomic():
+        if video is not None:
+            if video.moderation_state != Video.ModerationState.HELD:
+                raise ModerationError(_("This video is not held."))
+            video_services.video_set_moderation_state(
+                video=video, state=Video.ModerationState.VISIBLE
+            )
+            key, name = target_key(TargetType.VIDEO, video.pk), _describe(video=video)
+        else:
+            if comment.moderation_state != Comment.ModerationState.HELD:
+                raise ModerationError(_("This comment is not held."))
+            social_services.comment_set_moderation_state(
+                comment=comment, state=Comment.ModerationState.VISIBLE
+            )
+            key, name = target_key(TargetType.COMMENT, comment.pk), _describe(comment=comment)
+        audit(actor=moderator, verb="release", key=key, target_repr=name, note=note)
+
+
 # --- appeals -----------------------------------------------------------------------------------
 def appeal_create(*, user: User, action: ModerationAction, text: str) -> Appeal:
     """Appeal one of your strikes, within the appeal window, once."""
