@@ -10,7 +10,7 @@ from recommendations.views import watch_events
 urlpatterns = [
     path("", feed_views.for_you, name="home"),
     path("", include("feeds.urls")),
-    path("", include("feeds.search_urls")),
+    path("", include("search.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.http import wants_fragment
-from feeds.search import (
+from search.forms import DEFAULTS, SearchForm
+from search.selectors import (
     MAX_QUERY_LENGTH,
     parse_query,
     popular_hashtags,
@@ -21,7 +22,6 @@ from feeds.search import (
     search_suggestions,
     search_videos,
 )
-from feeds.search_forms import DEFAULTS, SearchForm
 
 
 def _render(request, template, context):
