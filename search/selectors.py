@@ -46,7 +46,8 @@ from videos.selectors import published_since, videos_public
 
 # The text search configuration of the stored vectors and of every query. "simple" does no
 # stemming and knows no stop words, so it treats English, Spanish and Arabic alike; prefix
-# matching (`term:*`) makes "danc" find "dancing". Changing it means a new backfill.
+# matching (`term:*`) makes "danc" find "dancing". Changing it means a new backfill. (The
+# triggers' migration calls this feeds.search.SEARCH_CONFIG, where it lived before.)
 SEARCH_CONFIG = "simple"
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
