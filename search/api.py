@@ -53,7 +53,7 @@ def _page_field():
     return serializers.IntegerField(required=False, min_value=1, default=1)
 
 
-def _scope(kind: str, params: dict) -> str:
+def _cursor_scope(kind: str, params: dict) -> str:
     # A cursor belongs to one search: the same words, filter and order.
     query = selectors.parse_query(params.get("q", "")).text
     return f"search-{kind}:{params.get('date', '')}:{params.get('sort', '')}:{query}"
@@ -99,7 +99,7 @@ class SearchVideosApi(APIView):
         incoming = self.SearchVideosInputSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         params = incoming.validated_data
-        scope = _scope("videos", params)
+        scope = _cursor_scope("videos", params)
         results = selectors.search_videos(
             query=params.get("q", ""),
             date_filter=params.get("date", ""),
@@ -139,7 +139,7 @@ class SearchCreatorsApi(APIView):
         incoming = self.SearchCreatorsInputSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         params = incoming.validated_data
-        scope = _scope("creators", params)
+        scope = _cursor_scope("creators", params)
         results = selectors.search_creators(
             query=params.get("q", ""),
             page=page_number(scope=scope, cursor=params.get("cursor"), page=params["page"]),
