@@ -364,8 +364,8 @@ def seed() -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
-    from search.services import video_search_vector_update
     from feeds.services import trending_recompute
+    from search.services import video_search_vector_update
 
     params = {
         "password": make_password("microvid-bench"),
