@@ -68,6 +68,7 @@ LOCAL_APPS = [
     "videos",
     "social",
     "feeds",
+    "search",
     "moderation",
     "recommendations",
 ]
