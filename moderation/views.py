@@ -17,7 +17,7 @@ from social.models import Comment
 from videos import selectors as video_selectors
 
 
-def _target_of(request, target_type: str, key: str) -> dict:
+def target_for_viewer(request, target_type: str, key: str) -> dict:
     """The reported thing, as the reporter may see it (else 404), with where to go back and
     whom the report is about."""
     viewer = request.user
@@ -30,6 +30,8 @@ def _target_of(request, target_type: str, key: str) -> dict:
             "title": _("Report the video “%(title)s”") % {"title": video.title},
         }
     if target_type == "comment":
+        if not key.isdigit():
+            raise Http404
         comment = social_selectors.comment_get(pk=int(key))
         if comment.moderation_state != Comment.ModerationState.VISIBLE:
             raise Http404
@@ -61,7 +63,7 @@ def _target_of(request, target_type: str, key: str) -> dict:
 def report(request, target_type, key):
     """The report form: a page of its own without JavaScript, the dialog's body with htmx.
     After reporting a person's content, it offers to block them."""
-    target = _target_of(request, target_type, key)
+    target = target_for_viewer(request, target_type, key)
     back = safe_next_url(request, target["back"])
     if not request.user.is_authenticated:
         return login_first(request, request.get_full_path())
