@@ -209,16 +209,19 @@ class ReportAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                is_closed=Case(
-                    When(status=Report.Status.OPEN, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                ),
                 open_reports_on_target=Coalesce(Subquery(open_on_target), 0),
                 reporter_upheld=Coalesce(Subquery(reporter_upheld), 0),
             )
-            .order_by("is_closed", "-priority", "created_at")
         )
+
+    def get_ordering(self, request):
+        # Open reports first, by priority, oldest first.
+        is_closed = Case(
+            When(status=Report.Status.OPEN, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (is_closed.asc(), "-priority", "created_at")
 
     @admin.display(description=gettext_lazy("reported"))
     def summary(self, report):
