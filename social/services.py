@@ -257,19 +257,26 @@ def comment_create(
 
 
 def comment_delete(*, user: User, comment: Comment) -> None:
-    """Delete a comment (and its replies): its author may, and so may the video's creator."""
+    """Delete a comment (and its replies): its author may, and so may the video's creator and
+    a moderator (the `social.delete_comment` permission, used in admin)."""
     video = comment.video
-    if user.pk not in (comment.author_id, video.owner_id):
+    if user.pk not in (comment.author_id, video.owner_id) and not user.has_perm(
+        "social.delete_comment"
+    ):
         raise PermissionDenied(_("You can only delete your own comments."))
     with transaction.atomic():
+        # Only visible comments are counted (held and removed ones are not).
+        counted = Comment.objects.filter(
+            Q(pk=comment.pk) | Q(parent_id=comment.pk), moderation_state=VISIBLE
+        ).count()
         _count, per_model = Comment.objects.filter(pk=comment.pk).delete()
         removed = per_model.get(Comment._meta.label, 0)
         if not removed:
             return  # deleted meanwhile: nothing left to do
         Video.objects.filter(pk=video.pk).update(
-            comment_count=Greatest(F("comment_count") - removed, 0)
+            comment_count=Greatest(F("comment_count") - counted, 0)
         )
-        if comment.parent_id:
+        if comment.parent_id and comment.moderation_state == VISIBLE:
             Comment.objects.filter(pk=comment.parent_id, reply_count__gt=0).update(
                 reply_count=F("reply_count") - 1
             )

@@ -162,3 +162,34 @@ def test_approving_an_appeal_in_admin_reverses_the_strike(client, mod, alice, vi
     )
 
     assert Video.objects.get(pk=video.pk).moderation_state == Video.ModerationState.VISIBLE
+
+
+def test_deleting_a_video_in_admin_goes_through_the_service_and_its_files_go(
+    client, mod, video, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = f"videos/{video.short_id}-{video.storage_token}/v1/fallback.mp4"
+    default_storage.save(name, ContentFile(b"mp4"))
+    client.force_login(mod)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = csrf_post(client, f"/admin/videos/video/{video.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Video.objects.filter(pk=video.pk).exists()
+    assert not default_storage.exists(name)
+
+
+def test_deleting_a_comment_in_admin_fixes_the_video_count(client, mod, video, comment):
+    Video.objects.filter(pk=video.pk).update(comment_count=1)
+    client.force_login(mod)
+
+    csrf_post(
+        client,
+        "/admin/social/comment/",
+        {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [comment.pk], "post": "yes"},
+    )
+
+    assert Video.objects.get(pk=video.pk).comment_count == 0
