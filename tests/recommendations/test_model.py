@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from recommendations.baselines import MostPopular, PlainLightFM
-from recommendations.model import Event, HybridRecommender, ModelFormatError
+from recommendations.engine.baselines import MostPopular, PlainLightFM
+from recommendations.engine.events import Event
+from recommendations.engine.persistence import ModelFormatError
+from recommendations.engine.recommender import HybridRecommender
 
 from .conftest import two_clusters
 

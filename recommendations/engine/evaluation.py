@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .baselines import MostPopular, PlainLightFM
+from .config import HybridConfig
 from .data import Split
 from .metrics import RankingAccumulator, dcg_discounts
-from .model import HybridConfig, HybridRecommender
+from .recommender import HybridRecommender
 
 
 @dataclass
