@@ -54,7 +54,6 @@ class ModelResult:
     coverage: float
     train_seconds: float
     users: int
-    eval_seconds: float = 0.0
 
 
 @dataclass
@@ -286,7 +285,6 @@ def run_evaluation(
         if log:
             log(f"training {name}...")
         model.fit(split.train, items=catalog, item_features=item_features, min_weight=min_weight)
-        started = time.perf_counter()
         metrics = evaluate_model(model, relevant, k, rankable, candidates)
         report.results[name] = ModelResult(
             name=name,
@@ -296,7 +294,6 @@ def run_evaluation(
             coverage=metrics["coverage"],
             train_seconds=model.train_seconds,
             users=int(metrics["users"]),
-            eval_seconds=time.perf_counter() - started,
         )
         if replay and isinstance(model, HybridRecommender) and report.replay is None:
             if log:
