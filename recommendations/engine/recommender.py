@@ -19,7 +19,7 @@ instead of executing anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 
 import numpy as np
@@ -61,7 +61,7 @@ class HybridRecommender(TrainingMixin, OnlineMixin, RankingMixin, PersistenceMix
         return next((f for f in features if prefix and f.startswith(prefix)), None)
 
     def _finish_setup(self) -> None:
-        """Derived arrays used at serving time (recomputed after load and add_items)."""
+        """Derived arrays used at serving time (recomputed after loading a model file)."""
         cfg = self.config
         log_pop = np.log1p(self._popularity)
         spread = log_pop.std()
@@ -111,43 +111,6 @@ class HybridRecommender(TrainingMixin, OnlineMixin, RankingMixin, PersistenceMix
         """Users known from training."""
         self._check_fitted()
         return self._user_index.ids
-
-    def add_items(self, item_features: Mapping[str, Sequence[str]]) -> int:
-        """Add new (cold) items scored by their features alone; returns how many were new.
-
-        Unknown features contribute nothing, so an item with none of the known features
-        scores like an average unknown item (bias 0, zero vector).
-        """
-        import scipy.sparse as sp
-
-        self._check_fitted()
-        new = [(item, fs) for item, fs in item_features.items() if item not in self._item_index]
-        if not new:
-            return 0
-        vecs, biases, groups = [], [], []
-        for item, features in new:
-            self._item_index.add(item)
-            vec, bias = self._side_representation(
-                features,
-                self._item_feature_index,
-                self._item_feature_vecs,
-                self._item_feature_bias,
-                self.config.item_feature_weight,
-            )
-            vecs.append(vec)
-            biases.append(bias)
-            group = self._group_of(features)
-            groups.append(-1 if group is None else self._group_index.add(group))
-        self._item_vecs = np.vstack([self._item_vecs, np.array(vecs, dtype=np.float32)])
-        self._item_bias = np.concatenate([self._item_bias, np.array(biases, dtype=np.float32)])
-        self._popularity = np.concatenate([self._popularity, np.zeros(len(new))])
-        self._item_groups = np.concatenate([self._item_groups, np.array(groups, dtype=np.int64)])
-        self._seen = sp.csr_matrix(
-            (self._seen.data, self._seen.indices, self._seen.indptr),
-            shape=(self._seen.shape[0], len(self._item_index)),
-        )
-        self._finish_setup()
-        return len(new)
 
     @staticmethod
     def _side_representation(
