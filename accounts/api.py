@@ -12,6 +12,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from accounts import services
 from accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, User
 from accounts.selectors import relation_state
+from core.text_checks import TextRefused
 
 
 class VerifiedTokenObtainPairSerializer(TokenObtainPairSerializer):
@@ -73,11 +74,14 @@ class MeView(APIView):
     def patch(self, request):
         incoming = self.MeInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        user = services.profile_update(
-            user=request.user,
-            display_name=incoming.validated_data.get("display_name", request.user.display_name),
-            bio=incoming.validated_data.get("bio", request.user.bio),
-        )
+        try:
+            user = services.profile_update(
+                user=request.user,
+                display_name=incoming.validated_data.get("display_name", request.user.display_name),
+                bio=incoming.validated_data.get("bio", request.user.bio),
+            )
+        except TextRefused as exc:
+            raise exceptions.ValidationError({"detail": exc.message}) from None
         return Response(self.MeOutputSerializer(user).data)
 
 

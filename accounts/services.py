@@ -8,6 +8,7 @@ from accounts.images import avatar_from_upload
 from accounts.models import Block, Mute, User
 from accounts.selectors import forget_hidden_user_ids
 from accounts.signals import block_created
+from core import text_checks
 
 
 class RelationError(Exception):
@@ -33,6 +34,13 @@ def profile_update(
     is deleted only once the change is committed; a new file whose row fails to save is
     deleted at once, so no orphan file is left either way.
     """
+    # A display name or bio that a watched-word list refuses or holds is refused: a profile
+    # cannot wait for review half-visible (raises core.text_checks.TextRefused).
+    if text_checks.verdict([display_name, bio]):
+        raise text_checks.TextRefused(
+            _("This needs a moderator's review before it can be shown. Change it and try again."),
+            code="held",
+        )
     new_avatar = avatar_from_upload(avatar_upload) if avatar_upload is not None else None
     old_avatar_name = user.avatar.name if user.avatar else ""
     storage = user.avatar.storage

@@ -11,6 +11,7 @@ from accounts.forms import ProfileForm
 from accounts.images import AvatarRejected
 from accounts.models import User
 from core.http import login_first, safe_next_url, wants_fragment
+from core.text_checks import TextRefused
 
 
 @login_required
@@ -30,6 +31,8 @@ def profile_edit(request):
                 )
             except AvatarRejected as exc:
                 form.add_error("avatar", str(exc))
+            except TextRefused as exc:
+                form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Your profile was saved."))
                 return redirect("accounts:profile", username=user.username)

@@ -9,9 +9,11 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self):
-        from moderation import notify, receivers, services
+        from core import text_checks
+        from moderation import notify, receivers, services, watched_words
 
         notify.register_renderers()
+        text_checks.register(watched_words.check)
         receivers.connect()
         post_migrate.connect(
             services.moderators_group_sync, sender=self, dispatch_uid="moderators-group"

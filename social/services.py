@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import text_checks
 from social import realtime, selectors
 from social.models import (
     COMMENT_MAX_LENGTH,
@@ -204,6 +205,10 @@ def comment_create(
             raise SocialError(_("That comment is on another video."))
         if parent.parent_id is not None:
             raise SocialError(_("You can reply to a comment, not to a reply."))
+    try:
+        held = text_checks.verdict([body])
+    except text_checks.TextRefused as refusal:
+        raise SocialError(refusal.message) from None
     with transaction.atomic():
         # The row lock makes "comments off" final: no comment lands after it is switched off.
         locked = Video.objects.select_for_update().only("comments_enabled").filter(pk=video.pk)
@@ -212,6 +217,15 @@ def comment_create(
             raise SocialError(_("This video was deleted."))
         if not locked.comments_enabled:
             raise SocialError(_("Comments are turned off for this video."))
+        if held:
+            # Held for review: only its author sees it; nobody hears of it, nothing counts it.
+            return Comment.objects.create(
+                video=video,
+                author=user,
+                parent=parent,
+                body=body,
+                moderation_state=Comment.ModerationState.HELD,
+            )
         comment = Comment.objects.create(video=video, author=user, parent=parent, body=body)
         usernames = mentions_in(body)[:MAX_MENTIONS]
         mentioned = []

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
 
 from accounts.models import User
+from core import text_checks
 from core.storage import delete_prefix
 from videos.models import Hashtag, Rendition, Video, new_storage_token
 from videos.probe import ProbeResult, UploadRejected, probe_upload
@@ -95,6 +96,10 @@ def video_create_from_upload(
         existing = Video.objects.filter(owner=owner, upload_token=upload_token).first()
         if existing is not None:
             return existing
+    try:
+        held = text_checks.verdict([title, description])
+    except text_checks.TextRefused as refusal:
+        raise UploadRejected("refused_text", refusal.message) from None
 
     status = Video.Status.UPLOADED
     source_duration = None
@@ -118,6 +123,9 @@ def video_create_from_upload(
             source_duration=source_duration,
             status=status,
             upload_token=upload_token,
+            moderation_state=(
+                Video.ModerationState.HELD if held else Video.ModerationState.VISIBLE
+            ),
         )
         video.full_clean(exclude=["source"])
         with path.open("rb") as handle:
@@ -357,8 +365,16 @@ def video_update(
     visibility: str,
     comments_enabled: bool,
 ) -> Video:
-    """Change a video's title, description, visibility or comment setting."""
+    """Change a video's title, description, visibility or comment setting. Text that a
+    watched-word list refuses raises `core.text_checks.TextRefused`; text it holds puts the
+    video on hold for review."""
     _authorize_owner(video, by)
+    if text_checks.verdict([title, description]) and video.moderation_state in (
+        Video.ModerationState.VISIBLE,
+        Video.ModerationState.LIMITED,
+    ):
+        video.moderation_state = Video.ModerationState.HELD
+        Video.objects.filter(pk=video.pk).update(moderation_state=video.moderation_state)
     video.title = title.strip()
     video.description = description.strip()
     video.visibility = visibility
@@ -471,7 +487,7 @@ def image_dhash(path) -> int:
     frames (re-encoded, rescaled, slightly brightened) differ in only a few bits."""
     with Image.open(path) as image:
         small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-        pixels = list(small.getdata())
+        pixels = list(small.tobytes())
     bits = 0
     for row in range(8):
         for column in range(8):
