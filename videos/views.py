@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +19,7 @@ def watch(request, short_id):
         video = selectors.video_get_watchable(short_id=short_id, user=request.user)
     except Http404:
         # A creator following the link to their own draft goes to where it is being made.
-        draft = Video.objects.filter(short_id=short_id).first()
-        if draft is not None and selectors.video_can_manage(draft, request.user):
+        if selectors.video_for_manager(short_id=short_id, user=request.user) is not None:
             return redirect("videos:manage", short_id=short_id)
         raise
     context = {
@@ -29,7 +27,7 @@ def watch(request, short_id):
         **social_selectors.video_social_context(video=video, user=request.user),
         "following": social_selectors.follow_exists(follower=request.user, followee=video.owner),
         "video": video,
-        "can_manage": selectors.video_can_manage(video, request.user),
+        "can_manage": selectors.video_can_manage(video=video, user=request.user),
         "mentioned_usernames": [user.username for user in video.mentions.all()],
         "canonical_url": request.build_absolute_uri(reverse("videos:watch", args=[short_id])),
     }
@@ -73,10 +71,6 @@ def upload(request):
                 )
             except UploadRejected as rejection:
                 form.add_error("file", str(rejection))
-            except IntegrityError:
-                # The same form submitted twice at once: the other request made the video.
-                video = Video.objects.get(owner=request.user, upload_token=data["upload_token"])
-                return _redirect(request, reverse("videos:manage", args=[video.short_id]))
             else:
                 return _redirect(request, reverse("videos:manage", args=[video.short_id]))
     else:
