@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -116,17 +116,11 @@ def follow_exists(*, follower, followee) -> bool:
 def follow_summary(*, viewer, user) -> dict:
     """For a profile: whether the viewer follows the user (`following`), and the user's
     counts (`followers`, `following_count`)."""
-    counts = {
-        "followers": Count("pk", filter=Q(followee=user, follower__is_active=True)),
-        "following_count": Count("pk", filter=Q(follower=user, followee__is_active=True)),
+    return {
+        "following": follow_exists(follower=viewer, followee=user),
+        "followers": follower_count(user=user),
+        "following_count": following_count(user=user),
     }
-    signed_in = viewer is not None and viewer.is_authenticated
-    if signed_in:
-        counts["following"] = Count("pk", filter=Q(follower=viewer, followee=user))
-    # One query for the three numbers, instead of one each.
-    summary = Follow.objects.filter(Q(followee=user) | Q(follower=user)).aggregate(**counts)
-    summary["following"] = bool(summary.get("following"))
-    return summary
 
 
 def follower_count(*, user) -> int:
