@@ -1,3 +1,5 @@
+import functools
+
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -5,6 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.selectors import user_get_public
 from feeds.selectors import feed_creator
 from feeds.views import render_feed
+from social.selectors import follow_summary
 
 
 @require_GET
@@ -21,4 +24,9 @@ def profile_detail(request, username):
         date_filter_enabled=False,
         watch_mode_enabled=False,
         profile_user=profile_user,
+        # Whether the viewer follows them and their counts; read only by the full page, so the
+        # items of the next page (htmx) never count them.
+        follow=functools.cache(
+            functools.partial(follow_summary, viewer=request.user, user=profile_user)
+        ),
     )

@@ -28,14 +28,6 @@ def comment_html(comment) -> str:
     return mark_safe(MENTION_RE.sub(link, text))  # noqa: S308 (escaped above)
 
 
-@register.simple_tag(takes_context=True)
-def follow_context(context, profile_user) -> dict:
-    """Whether the viewer follows the profile's user, and the user's counts."""
-    request = context.get("request")
-    viewer = getattr(request, "user", None)
-    return selectors.follow_summary(viewer=viewer, user=profile_user)
-
-
 @register.simple_tag
 def video_page_url(video) -> str:
     return presenters.video_url(video)
