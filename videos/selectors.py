@@ -11,8 +11,12 @@ The family, from the widest audience to the narrowest:
 - `video_can_manage(video=, user=)`: its creator, or staff.
 """
 
+from datetime import datetime, timedelta
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from videos.models import Video
 
@@ -123,3 +127,26 @@ def videos_public():
         published_at__isnull=False,
         visibility=Video.Visibility.PUBLIC,
     )
+
+
+# --- "Uploaded: today / this week / ..." (the feeds' and the search's date filter) -----------
+# Rolling windows back from now; "" (any time) is no filter. Unknown values mean no filter.
+DATE_FILTERS = {
+    "today": timedelta(days=1),
+    "week": timedelta(days=7),
+    "month": timedelta(days=31),
+    "year": timedelta(days=366),
+}
+DATE_CHOICES = [
+    ("", _("Any time")),
+    ("today", _("Today")),
+    ("week", _("This week")),
+    ("month", _("This month")),
+    ("year", _("This year")),
+]
+
+
+def published_since(date_filter: str | None, *, now: datetime | None = None) -> datetime | None:
+    """The earliest publication time a date filter ("today", "week", ...) lets through."""
+    span = DATE_FILTERS.get(date_filter or "")
+    return (now or timezone.now()) - span if span else None
