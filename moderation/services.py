@@ -91,11 +91,11 @@ def audit(*, actor, verb: str, key: str, target_repr: str = "", note: str = "") 
 # --- reports -----------------------------------------------------------------------------------
 def _target_is_gone(*, reporter, video, comment, account) -> bool:
     if video is not None:
-        return not video_selectors.video_is_visible_to(video=video, viewer=reporter)
+        return not video_selectors.video_is_visible_to(video=video, user=reporter)
     if comment is not None:
         if comment.moderation_state != Comment.ModerationState.VISIBLE:
             return True
-        return not video_selectors.video_is_visible_to(video=comment.video, viewer=reporter)
+        return not video_selectors.video_is_visible_to(video=comment.video, user=reporter)
     return not account.is_active or account.is_suspended
 
 

@@ -12,6 +12,7 @@ from accounts import services as account_services
 from core.http import login_first, safe_next_url, wants_fragment
 from moderation import selectors, services
 from moderation.forms import AppealForm, ReportForm
+from social import presenters
 from social import selectors as social_selectors
 from social.models import Comment
 from videos import selectors as video_selectors
@@ -25,7 +26,7 @@ def target_for_viewer(request, target_type: str, key: str) -> dict:
         video = video_selectors.video_get_watchable(short_id=key, user=viewer)
         return {
             "kwargs": {"video": video},
-            "back": social_selectors.video_url(video),
+            "back": presenters.video_url(video),
             "person": video.owner,
             "title": _("Report the video “%(title)s”") % {"title": video.title},
         }
@@ -35,7 +36,7 @@ def target_for_viewer(request, target_type: str, key: str) -> dict:
         comment = social_selectors.comment_get(pk=int(key))
         if comment.moderation_state != Comment.ModerationState.VISIBLE:
             raise Http404
-        if not video_selectors.video_is_visible_to(video=comment.video, viewer=viewer):
+        if not video_selectors.video_is_visible_to(video=comment.video, user=viewer):
             raise Http404
         if comment.author_id in account_selectors.hidden_user_ids(
             viewer=viewer, include_muted=False
@@ -43,7 +44,7 @@ def target_for_viewer(request, target_type: str, key: str) -> dict:
             raise Http404
         return {
             "kwargs": {"comment": comment},
-            "back": social_selectors.video_url(comment.video) + f"#comment-{comment.pk}",
+            "back": presenters.video_url(comment.video) + f"#comment-{comment.pk}",
             "person": comment.author,
             "title": _("Report a comment by %(name)s") % {"name": comment.author.name},
         }

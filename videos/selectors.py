@@ -1,14 +1,21 @@
-"""Reads of videos, and the one visibility rule: what a given viewer may see.
+"""Reads of videos, and the one visibility rule: who may see, watch and manage one.
 
-The rule, used by every path that shows videos (feeds, For You, search, hashtags, profiles,
-/v/<id>, the API, comments, notifications, sockets):
+The family, from the widest audience to the narrowest:
 
-- discovery (`videos_public`, `videos_for_viewer`): ready, published, public, not removed,
-  limited or held by a moderator, from an active, unsuspended, unlimited creator, and
-  (`videos_for_viewer`) not from someone the viewer blocked, muted or was blocked by;
-- by link (`video_get_watchable`, `video_is_visible_to`): ready, published, not private, not
-  removed or held, creator active and not suspended, no block either way (a mute still opens
-  links; a limited video does too). A creator always sees their own videos, except removed ones.
+- `videos_public()`, `videos_for_viewer(user=)`: what may be *found* (feeds, For You, search,
+  hashtags, profiles): ready, published, public, not limited, removed or held by a moderator,
+  from an active, unsuspended, unlimited creator; and for a viewer, not from someone they
+  blocked, who blocked them, or (feeds and notifications) whom they muted.
+- `video_is_watchable_by_anyone(video)`: ready, published and not private (public or
+  unlisted), not removed or held (a limited video still opens by link), its creator active and
+  not suspended: anyone with its link may watch it, like it and comment on it.
+- `video_is_visible_to(video=, user=)`: whether the user may know the video exists (its likes,
+  its comments, its socket): the videos above unless a block stands between the two people
+  (a mute still opens links); its creator for any of their own except removed ones.
+- `video_is_watchable_by(video=, user=)`: whether the user may play it at /v/<short_id>:
+  the videos visible to them; its managers once it is processed.
+- `video_can_manage(video=, user=)`: its creator, or a user with the `videos.change_video`
+  permission (the Moderators group). Staff status alone grants nothing.
 """
 
 from datetime import datetime, timedelta
@@ -23,17 +30,112 @@ from videos.models import Video
 
 # Moderation states in which a video opens by link (for anyone but its creator).
 REACHABLE_STATES = (Video.ModerationState.VISIBLE, Video.ModerationState.LIMITED)
+MANAGE_PERMISSION = "videos.change_video"
+
+
+def _is_owner(video: Video, user) -> bool:
+    return user is not None and user.is_authenticated and video.owner_id == user.pk
+
+
+# --- who may do what ---------------------------------------------------------------------------
+def video_can_manage(*, video: Video, user) -> bool:
+    """The video's creator may edit, publish, process again and delete it, and so may a
+    moderator (the `videos.change_video` permission); staff status alone is not enough."""
+    if user is None or not user.is_authenticated:
+        return False
+    return video.owner_id == user.pk or user.has_perm(MANAGE_PERMISSION)
+
+
+def video_is_watchable_by_anyone(video: Video) -> bool:
+    """Ready, published and not private: anyone with the link may watch it (and like it and
+    comment on it). Unlisted videos are included; only public ones are listed in feeds
+    (`videos_public()`)."""
+    owner = video.owner
+    return (
+        video.status == Video.Status.READY
+        and video.published_at is not None
+        and video.visibility in (Video.Visibility.PUBLIC, Video.Visibility.UNLISTED)
+        and video.moderation_state in REACHABLE_STATES
+        and owner.is_active
+        and not owner.is_suspended
+    )
+
+
+def video_is_watchable_by(*, video: Video, user) -> bool:
+    """Whether the user may play the video: the videos visible to them (below); its creator
+    (and moderators) also their private and unpublished ones once they are processed."""
+    if video_is_visible_to(video=video, user=user) and (
+        video_is_watchable_by_anyone(video) or video.status == Video.Status.READY
+    ):
+        return True
+    if _is_owner(video, user):
+        return False  # their own removed video: gone for them too (see the standing page)
+    return video_can_manage(video=video, user=user) and video.status == Video.Status.READY
+
+
+def video_is_visible_to(*, video: Video, user) -> bool:
+    """Whether the user may see that the video exists, and so its likes and comments: the
+    videos anyone may watch, unless either of the two blocked the other; its creator any of
+    their own in any state, except one a moderator removed."""
+    if _is_owner(video, user):
+        return video.moderation_state != Video.ModerationState.REMOVED
+    if not video_is_watchable_by_anyone(video):
+        return False
+    return video.owner_id not in hidden_user_ids(viewer=user, include_muted=False)
+
+
+# --- fetching one ------------------------------------------------------------------------------
+def video_for_manager(*, short_id: str, user) -> Video | None:
+    """The video with this short id if the user may manage it, else None."""
+    video = Video.objects.select_related("owner").filter(short_id=short_id).first()
+    if video is None or not video_can_manage(video=video, user=user):
+        return None
+    return video
 
 
 def video_get_for_owner(*, short_id: str, user) -> Video:
     """A video its creator (or staff) may manage; 404 for anyone else, so that others cannot
     even learn that a draft exists."""
-    video = get_object_or_404(Video.objects.select_related("owner"), short_id=short_id)
-    if not (user.is_authenticated and (video.owner_id == user.pk or user.is_staff)):
+    video = video_for_manager(short_id=short_id, user=user)
+    if video is None:
         raise Http404
     return video
 
 
+def video_get_watchable(*, short_id: str, user) -> Video:
+    """The video at /v/<short_id> if this user may watch it, else 404: drafts, private,
+    processing, failed and deleted videos are "not found" to everyone but their creator."""
+    video = (
+        Video.objects.select_related("owner")
+        .prefetch_related("mentions", "renditions")
+        .filter(short_id=short_id)
+        .first()
+    )
+    if video is None or not video_is_watchable_by(video=video, user=user):
+        raise Http404
+    return video
+
+
+def video_get_visible(*, short_id: str, user) -> Video:
+    """The video with this short id if the user may see it, else 404 (so that nobody learns
+    that a private video or a draft exists)."""
+    video = get_object_or_404(
+        Video.objects.select_related("owner"), short_id=short_id, owner__is_active=True
+    )
+    if not video_is_visible_to(video=video, user=user):
+        raise Http404
+    return video
+
+
+def video_visible_id(*, short_id: str, user) -> int | None:
+    """The primary key of the video if the user may see it, else None (for sockets)."""
+    try:
+        return video_get_visible(short_id=short_id, user=user).pk
+    except Http404:
+        return None
+
+
+# --- lists -------------------------------------------------------------------------------------
 def videos_of_owner(*, user):
     return (
         Video.objects.filter(owner=user)
@@ -46,52 +148,9 @@ def videos_of_owner(*, user):
     )  # fmt: skip
 
 
-def video_can_manage(video: Video, user) -> bool:
-    return bool(user.is_authenticated and (video.owner_id == user.pk or user.is_staff))
-
-
-def video_is_public_watchable(video: Video) -> bool:
-    """Ready, published, not private, not taken down, and its creator in good standing:
-    anyone with the link may watch it (blocks aside: see `video_is_visible_to`)."""
-    owner = video.owner
-    return (
-        video.status == Video.Status.READY
-        and video.published_at is not None
-        and video.visibility != Video.Visibility.PRIVATE
-        and video.moderation_state in REACHABLE_STATES
-        and owner.is_active
-        and not owner.is_suspended
-    )
-
-
-def video_is_visible_to(*, video: Video, viewer) -> bool:
-    """Whether `viewer` may see this (loaded) video by its link: the rule for one video."""
-    if viewer is not None and viewer.is_authenticated and video.owner_id == viewer.pk:
-        return video.moderation_state != Video.ModerationState.REMOVED
-    if not video_is_public_watchable(video):
-        return False
-    return video.owner_id not in hidden_user_ids(viewer=viewer, include_muted=False)
-
-
-def video_get_watchable(*, short_id: str, user) -> Video:
-    """The video at /v/<short_id> if this user may watch it, else 404: drafts, private,
-    processing, failed and deleted videos are "not found" to everyone but their creator."""
-    video = (
-        Video.objects.select_related("owner")
-        .prefetch_related("mentions", "renditions")
-        .filter(short_id=short_id)
-        .first()
-    )
-    if video is None:
-        raise Http404
-    if video_is_visible_to(video=video, viewer=user) and video.status == Video.Status.READY:
-        return video
-    raise Http404
-
-
 def videos_public(*, now=None):
     """Every video anyone may find: ready, published, public, not limited, removed or held,
-    from a creator in good standing and not limited."""
+    from a creator in good standing (active, not suspended) and not limited."""
     return Video.objects.filter(
         users_in_good_standing_q("owner__", now=now or timezone.now()),
         status=Video.Status.READY,
@@ -102,24 +161,15 @@ def videos_public(*, now=None):
     )
 
 
-def videos_for_viewer(*, viewer, include_muted: bool = True):
-    """The videos `viewer` may find in feeds, search and listings: `videos_public()` without
+def videos_for_viewer(*, user, include_muted: bool = True):
+    """The videos `user` may find in feeds, search and listings: `videos_public()` without
     the people they blocked, who blocked them, or (`include_muted`) whom they muted. Costs
     at most one small indexed query per request (the hidden ids), none for visitors."""
-    hidden = hidden_user_ids(viewer=viewer, include_muted=include_muted)
+    hidden = hidden_user_ids(viewer=user, include_muted=include_muted)
     queryset = videos_public()
     if hidden:
         queryset = queryset.exclude(owner_id__in=hidden)
     return queryset
-
-
-def videos_with_hashtag(*, name: str, limit: int = 48):
-    return (
-        videos_public()
-        .filter(hashtags__name=name.lower())
-        .select_related("owner")
-        .order_by("-published_at", "-pk")[:limit]
-    )
 
 
 # --- "Uploaded: today / this week / ..." (the feeds' and the search's date filter) -----------

@@ -33,7 +33,7 @@ def test_removing_a_video_hides_it_resolves_its_reports_and_tells_everyone(
 
     assert reload(video).moderation_state == Video.ModerationState.REMOVED
     assert not video_selectors.videos_public().filter(pk=video.pk).exists()
-    assert not video_selectors.video_is_visible_to(video=reload(video), viewer=bob)
+    assert not video_selectors.video_is_visible_to(video=reload(video), user=bob)
     assert set(Report.objects.values_list("status", flat=True)) == {"resolved"}
     assert set(Report.objects.values_list("decision", flat=True)) == {action.pk}
     log = AuditLog.objects.get(verb="remove")
@@ -79,7 +79,7 @@ def test_limiting_keeps_the_link_but_leaves_discovery(bob, mod, video):
     services.action_take(moderator=mod, kind="limit", note="Borderline", video=video)
 
     assert not video_selectors.videos_public().filter(pk=video.pk).exists()
-    assert video_selectors.video_is_visible_to(video=reload(video), viewer=bob)
+    assert video_selectors.video_is_visible_to(video=reload(video), user=bob)
 
 
 def test_removing_a_comment_hides_it_and_fixes_the_count(mod, video, comment):

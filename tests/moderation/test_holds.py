@@ -48,8 +48,8 @@ def test_a_reupload_of_a_removed_video_is_held(alice, mod, tmp_path):
     assert again.moderation_state == Video.ModerationState.HELD
     assert not selectors.videos_public().filter(pk=again.pk).exists()
     # Its creator still sees it; nobody else does.
-    assert selectors.video_is_visible_to(video=again, viewer=alice)
-    assert not selectors.video_is_visible_to(video=again, viewer=mod)
+    assert selectors.video_is_visible_to(video=again, user=alice)
+    assert not selectors.video_is_visible_to(video=again, user=mod)
 
 
 def test_an_unrelated_video_is_not_held(alice, mod, tmp_path):
