@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import block_exists_between, hidden_user_ids
 from core import text_checks
 from social import realtime, selectors
 from social.models import (
@@ -206,6 +207,8 @@ def comment_create(
             raise SocialError(_("That comment is on another video."))
         if parent.parent_id is not None:
             raise SocialError(_("You can reply to a comment, not to a reply."))
+        if block_exists_between(user, parent.author):
+            raise SocialError(_("You cannot reply to this comment."))
     try:
         held = text_checks.verdict([body])
     except text_checks.TextRefused as refusal:
@@ -234,7 +237,13 @@ def comment_create(
             query = Q()
             for username in usernames:
                 query |= Q(username__iexact=username)
-            mentioned = list(User.objects.filter(query, is_active=True))
+            # Nobody on either side of a block with the author hears of it.
+            hidden = hidden_user_ids(viewer=user, include_muted=False)
+            mentioned = [
+                person
+                for person in User.objects.filter(query, is_active=True)
+                if person.pk not in hidden
+            ]
             comment.mentions.set(mentioned)
         Video.objects.filter(pk=video.pk).update(comment_count=F("comment_count") + 1)
         told = {user.pk}
@@ -305,6 +314,8 @@ def follow_create(*, follower: User, followee: User) -> Follow:
     _rate_limit(user=follower, action="follow")
     if follower.pk == followee.pk:
         raise SocialError(_("You cannot follow yourself."))
+    if block_exists_between(follower, followee):
+        raise SocialError(_("You cannot follow this account."))
     if not followee.is_active:
         raise SocialError(_("This account is not active."))
     with transaction.atomic():
