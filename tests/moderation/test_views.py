@@ -136,3 +136,13 @@ def test_the_standing_page_lists_strikes_and_takes_an_appeal(client, alice, bob,
         == 404
     )
     assert Appeal.objects.count() == 1
+
+
+def test_the_video_page_and_its_comments_offer_report_mute_and_block(client, bob, video, comment):
+    client.force_login(bob)
+
+    page = client.get(f"/v/{video.short_id}").content.decode()
+
+    assert f'href="/report/video/{video.short_id}?next=' in page
+    assert f'href="/report/comment/{comment.pk}?next=' in page
+    assert "/@carol/block" in page and "/@carol/mute" in page
