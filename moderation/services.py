@@ -572,3 +572,45 @@ def moderators_group_sync(**kwargs):
         wanted |= Q(content_type__app_label=app_label, codename=codename)
     group.permissions.set(Permission.objects.filter(wanted))
     return group
+
+
+# --- the moderators' digest ----------------------------------------------------------------------
+DIGEST_CACHE_KEY = "moderation:last-digest-at"
+
+
+def moderator_digest_send(*, now=None) -> int:
+    """Email every moderator (the Moderators group, with an address) one message listing the
+    reports filed since the last digest, if there are any. Returns how many were listed."""
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    now = now or timezone.now()
+    since = cache.get(DIGEST_CACHE_KEY) or now - timedelta(hours=1)
+    new = list(
+        Report.objects.filter(created_at__gt=since, created_at__lte=now)
+        .select_related("reason")
+        .order_by("-priority", "created_at")[:50]
+    )
+    cache.set(DIGEST_CACHE_KEY, now, timeout=None)
+    group = Group.objects.filter(name=MODERATORS_GROUP).first()
+    if not new or group is None:
+        return 0
+    recipients = list(
+        group.user_set.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    if not recipients:
+        return 0
+    queue_url = settings.SITE_URL + reverse("admin:moderation_report_changelist")
+    lines = [f"- {report.get_target_type_display()} · {report.reason.code}" for report in new]
+    body = "\n".join(
+        [
+            _("%(count)d new reports since the last digest:") % {"count": len(new)},
+            *lines,
+            "",
+            _("The queue: %(url)s") % {"url": queue_url + "?status__exact=open"},
+        ]
+    )
+    send_mail(_("Microvid: %(count)d new reports") % {"count": len(new)}, body, None, recipients)
+    return len(new)

@@ -256,3 +256,12 @@ def test_the_moderators_group_has_the_console_permissions_and_staff_alone_has_no
     fresh_staff = UserFactory(is_staff=True)
     assert not fresh_staff.has_perm("moderation.act_on_report")
     assert not staff.has_perm("videos.change_video")
+
+
+def test_the_moderators_digest_lists_new_reports_once(bob, mod, video):
+    services.report_create(reporter=bob, reason_code="spam", video=video)
+
+    assert services.moderator_digest_send() == 1
+    assert mail.outbox[-1].to == [mod.email] and "spam" in mail.outbox[-1].body
+    assert services.moderator_digest_send() == 0
+    assert len(mail.outbox) == 1
