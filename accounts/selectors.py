@@ -41,16 +41,12 @@ def hidden_user_ids(*, viewer, include_muted: bool = True) -> frozenset[int]:
     """The ids of the people whose content `viewer` must not see: those they blocked, those
     who blocked them and (for feeds and notifications, `include_muted`) those they muted.
 
-    One indexed query (a UNION over the pairs' unique indexes), remembered on the viewer
-    object for the rest of the request; the block and mute services forget it. Visitors have
-    nobody hidden and cost nothing.
+    One indexed query (a UNION over the pairs' unique indexes); visitors cost nothing. Not
+    remembered on the user object: a socket's user lives for the whole connection, and a
+    block must apply to the very next message.
     """
     if viewer is None or not viewer.is_authenticated:
         return frozenset()
-    cache_name = "_hidden_ids_with_muted" if include_muted else "_hidden_ids"
-    cached = getattr(viewer, cache_name, None)
-    if cached is not None:
-        return cached
     query = (
         Block.objects.filter(blocker_id=viewer.pk)
         .values_list("blocked_id")
@@ -58,15 +54,7 @@ def hidden_user_ids(*, viewer, include_muted: bool = True) -> frozenset[int]:
     )
     if include_muted:
         query = query.union(Mute.objects.filter(muter_id=viewer.pk).values_list("muted_id"))
-    ids = frozenset(row[0] for row in query)
-    setattr(viewer, cache_name, ids)
-    return ids
-
-
-def forget_hidden_user_ids(user) -> None:
-    for cache_name in ("_hidden_ids_with_muted", "_hidden_ids"):
-        if hasattr(user, cache_name):
-            delattr(user, cache_name)
+    return frozenset(row[0] for row in query)
 
 
 def block_exists_between(a, b) -> bool:

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from accounts.images import avatar_from_upload
 from accounts.models import Block, Mute, User
-from accounts.selectors import forget_hidden_user_ids
 from accounts.signals import block_created
 from core import text_checks
 
@@ -79,8 +78,6 @@ def block_create(*, blocker: User, blocked: User) -> Block:
                 _("You already blocked %(name)s.") % {"name": blocked.name}
             ) from None
         block_created.send(sender=Block, blocker=blocker, blocked=blocked)
-    forget_hidden_user_ids(blocker)
-    forget_hidden_user_ids(blocked)
     return block
 
 
@@ -89,8 +86,6 @@ def block_delete(*, blocker: User, blocked: User) -> None:
     deleted, _by_model = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     if not deleted:
         raise RelationError(_("You have not blocked %(name)s.") % {"name": blocked.name})
-    forget_hidden_user_ids(blocker)
-    forget_hidden_user_ids(blocked)
 
 
 def mute_create(*, muter: User, muted: User) -> Mute:
@@ -102,7 +97,6 @@ def mute_create(*, muter: User, muted: User) -> Mute:
             mute = Mute.objects.create(muter=muter, muted=muted)
     except IntegrityError:
         raise RelationError(_("You already muted %(name)s.") % {"name": muted.name}) from None
-    forget_hidden_user_ids(muter)
     return mute
 
 
@@ -110,7 +104,6 @@ def mute_delete(*, muter: User, muted: User) -> None:
     deleted, _by_model = Mute.objects.filter(muter=muter, muted=muted).delete()
     if not deleted:
         raise RelationError(_("You have not muted %(name)s.") % {"name": muted.name})
-    forget_hidden_user_ids(muter)
 
 
 # --- moderation state (called by the moderation services, which check who may) ------------------
