@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.selectors import hidden_user_ids
+from accounts.selectors import hidden_user_ids, users_in_good_standing_q
 from social import presenters
 from social.models import Comment, Follow, Like, Notification, NotificationPreference
 from videos.models import Video
@@ -65,7 +65,8 @@ def comments_shown_to(queryset, *, viewer):
     shown = Q(moderation_state=Comment.ModerationState.VISIBLE)
     if viewer is not None and viewer.is_authenticated:
         shown |= Q(author_id=viewer.pk, moderation_state=Comment.ModerationState.HELD)
-    queryset = queryset.filter(shown)
+    # Suspended or deactivated authors' comments are hidden with the rest of their content.
+    queryset = queryset.filter(shown, users_in_good_standing_q("author__"))
     hidden = hidden_user_ids(viewer=viewer, include_muted=False)
     if hidden:
         queryset = queryset.exclude(author_id__in=hidden)
@@ -270,9 +271,11 @@ def _group_key(notification: Notification) -> tuple:
 
 def notification_groups(*, user, verbs=None, since=None, unread_only=False) -> list:
     """The user's newest notifications, grouped by what they are about, newest group first."""
-    rows = Notification.objects.filter(recipient=user, actor__is_active=True).select_related(
-        "actor", "video", "comment"
-    )
+    # Nothing from suspended or deactivated people; the site's own notices always (a
+    # suspended person is told of their suspension).
+    from_people = users_in_good_standing_q("actor__") | Q(verb=Notification.Verb.NOTICE)
+    rows = Notification.objects.filter(from_people, recipient=user)
+    rows = rows.select_related("actor", "video", "comment")
     # Nothing from people on either side of a block, or whom the user muted.
     hidden = hidden_user_ids(viewer=user)
     if hidden:
