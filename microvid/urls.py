@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("feeds.urls")),
     path("", include("feeds.search_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
     path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,5 +14,13 @@ def healthz(request):
     return JsonResponse(payload, status=200 if health["ok"] else 503)
 
 
+@never_cache
+@require_GET
+def healthz_live(request):
+    """Liveness: the process answers. No service is checked, so that an outage of the
+    database or Redis does not make Kubernetes restart every web pod at once."""
+    return JsonResponse({"status": "ok"})
+
+
 def rate_limited(request, exception=None):
     return render(request, "429.html", status=429)
