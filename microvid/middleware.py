@@ -2,11 +2,15 @@
 
 from microvid import views
 
-HEALTH_PATHS = {"/healthz": views.healthz, "/healthz/live": views.healthz_live}
+HEALTH_PATHS = {
+    "/healthz": views.healthz,
+    "/healthz/ready": views.healthz_ready,
+    "/healthz/live": views.healthz_live,
+}
 
 
 class HealthCheckMiddleware:
-    """Answer /healthz and /healthz/live first in the chain.
+    """Answer /healthz, /healthz/ready and /healthz/live first in the chain.
 
     Kubernetes' kubelet and Docker's HEALTHCHECK call the pod's IP over plain HTTP: through
     the rest of the chain that would be a 400 (the IP is not in ALLOWED_HOSTS) or a 301 to

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+# Any variable can also be given as NAME_FILE=/path/to/file (Kubernetes and Docker secrets
+# mounted as files rather than passed in the environment).
+env = environ.FileAwareEnv()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
@@ -213,6 +215,9 @@ if USING_S3:
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
             "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID in the environment, a pod identity).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
             # "http:" only for a local S3-compatible server (compose.yaml); a CDN is HTTPS.
             "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
@@ -303,7 +308,7 @@ ACCOUNT_RATE_LIMITS = {
 # --- Email -----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Microvid <noreply@microvid.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if "EMAIL_URL" in env:
+if env.str("EMAIL_URL", default=""):  # also EMAIL_URL_FILE, which `in env` would not see
     # smtp://user:password@host:587/?tls=True
     vars().update(env.email_url("EMAIL_URL"))
 EMAIL_BACKEND = env.str(

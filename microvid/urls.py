@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("feeds.urls")),
     path("", include("feeds.search_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("healthz/live", views.healthz_live, name="healthz_live"),
     path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),

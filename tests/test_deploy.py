@@ -19,6 +19,55 @@ def test_liveness_answers_without_checking_any_service(client, settings):
 
 
 @pytest.mark.django_db
+def test_readiness_needs_the_database_but_not_redis(client, settings):
+    from microvid.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz/ready")
+    finally:
+        app.conf.broker_url = original
+
+    assert response.status_code == 200
+    assert set(response.json()["checks"]) == {"database"}
+
+
+@pytest.mark.django_db
+def test_readiness_is_503_without_the_database(client, monkeypatch):
+    from microvid import health
+
+    def unreachable():
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(health, "check_database", unreachable)
+
+    response = client.get("/healthz/ready")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"]["ok"] is False
+
+
+def test_secrets_can_be_read_from_files(tmp_path):
+    import subprocess
+    import sys
+
+    secret = tmp_path / "key"
+    secret.write_text("from-a-mounted-file-" + "x" * 40)
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SECRET_KEY)"],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "microvid.settings", "DJANGO_SECRET_KEY_FILE": str(secret),
+             "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+
+    assert result.stdout.strip() == secret.read_text()
+
+
+@pytest.mark.django_db
 def test_probes_from_a_pod_ip_are_answered_despite_allowed_hosts(client, settings):
     settings.ALLOWED_HOSTS = ["microvid.example"]
 
@@ -58,3 +107,55 @@ def test_the_embedded_broker_keeps_every_folder_under_var():
 
     assert "control_folder" in options
     assert all(folder.is_relative_to(settings.VAR_DIR) for folder in folders)
+
+
+def _deploy_check():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("deploy_check", ROOT / "scripts/deploy_check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_crd_resources_are_checked_for_what_the_manifests_rely_on():
+    check = _deploy_check()
+    docs = [
+        {"kind": "Deployment", "metadata": {"name": "microvid-worker-transcode"}, "spec": {}},
+        {"kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+         "spec": {"scaleTargetRef": {"name": "microvid-web"}}},
+    ]  # fmt: skip
+    names = check.index_names(docs)
+    good = {
+        "kind": "ScaledObject",
+        "metadata": {"name": "transcode"},
+        "spec": {
+            "scaleTargetRef": {"name": "microvid-worker-transcode"},
+            "triggers": [{"type": "redis", "metadata": {"address": "r:6379", "listName": "q"}}],
+        },
+    }
+    dangling = {**good, "spec": {**good["spec"], "scaleTargetRef": {"name": "microvid-wrker"}}}
+    doubly_scaled = {**good, "spec": {**good["spec"], "scaleTargetRef": {"name": "microvid-web"}}}
+
+    assert check.check_crd_resource(good, names) == []
+    assert "is not a Deployment here" in check.check_crd_resource(dangling, names)[0]
+    assert any(
+        "also has a HorizontalPodAutoscaler" in e
+        for e in check.check_crd_resource(doubly_scaled, names | {"Deployment": {"microvid-web"}})
+    )
+
+
+def test_a_postgres_cluster_without_wal_archiving_is_refused():
+    check = _deploy_check()
+    cluster = {
+        "kind": "Cluster",
+        "metadata": {"name": "microvid-db"},
+        "spec": {"instances": 3, "bootstrap": {"initdb": {"database": "microvid"}}},
+    }
+    names = {"secret_refs": {"microvid-db-app"}, "hpa_targets": set()}
+
+    errors = check.check_crd_resource(cluster, names)
+
+    assert errors == [
+        "Cluster/microvid-db: WAL archiving to S3 (backup.barmanObjectStore) is required"
+    ]
