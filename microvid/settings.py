@@ -64,6 +64,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
+    "core",  # the foundation: only its management commands (backup, restore) need the app
     "accounts",
     "videos",
     "social",
