@@ -75,6 +75,7 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "core.logging.RequestIdMiddleware",
     "microvid.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -142,9 +143,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis's own backend, except that an unreachable Redis is a cold cache, not an
+            # error page (core/cache.py); short timeouts so that an outage costs little.
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="microvid"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -154,7 +158,8 @@ if REDIS_URL:
             # 0.5 ms of CPU per socket per message in its receive loop, too slow for a video
             # page watched by thousands (bench/realtime.py, docs/social.md). Live fragments
             # are best effort anyway: pages poll while a socket is down.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # (core.channels adds the request id to each message; see core/logging.py.)
+            "BACKEND": "core.channels.RedisPubSubChannelLayer",
             # redis-py 8 gives up on a read after 5 s by default (as long as the list-based
             # layer blocks waiting for a message): allow more.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
@@ -162,7 +167,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "core.channels.InMemoryChannelLayer"}}
 # Sessions live in the cache (Redis in production) and are written through to the database,
 # so a cache flush never logs anyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -432,14 +437,53 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 # --- Logging ---------------------------------------------------------------------------------
+# JSON lines in production (one object per record, with the request id that caused it: see
+# core/logging.py), plain text in development. Both go to standard error.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },
 }
+# Celery workers log through the configuration above instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Error tracking --------------------------------------------------------------------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from core.logging import request_id_var
+
+    def _tag_request_id(event, hint):
+        if request_id := request_id_var.get():
+            event.setdefault("tags", {})["request_id"] = request_id
+        return event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        before_send=_tag_request_id,
+    )
