@@ -35,5 +35,7 @@ if settings.SERVE_MEDIA:
         re_path(rf"^{prefix}(?P<path>.*)$", serve_media, name="media"),
     ]
 
+handler500 = "core.unavailable.server_error"
+
 admin.site.site_header = "Microvid moderation"
 admin.site.site_title = "Microvid moderation"

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -159,3 +160,39 @@ def test_a_postgres_cluster_without_wal_archiving_is_refused():
     assert errors == [
         "Cluster/microvid-db: WAL archiving to S3 (backup.barmanObjectStore) is required"
     ]
+
+
+def _database_down(request):
+    from django.db import OperationalError
+
+    raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
+def _bug(request):
+    raise ZeroDivisionError
+
+
+# This module is the URLconf of the two tests below (pytest.mark.urls).
+urlpatterns = [path("down", _database_down), path("bug", _bug)]
+handler500 = "core.unavailable.server_error"
+
+
+@pytest.mark.urls("tests.test_deploy")
+def test_an_unreachable_database_is_a_clean_503_with_retry_after(client):
+    client.raise_request_exception = False
+
+    page = client.get("/down")
+    api = client.get("/down", HTTP_ACCEPT="application/json")
+
+    assert page.status_code == 503
+    assert page["Retry-After"] == "5"
+    assert b"<h1>Briefly unavailable</h1>" in page.content
+    assert api.status_code == 503
+    assert "unavailable" in api.json()["detail"]
+
+
+@pytest.mark.urls("tests.test_deploy")
+def test_other_errors_stay_500(client):
+    client.raise_request_exception = False
+
+    assert client.get("/bug").status_code == 500
