@@ -13,7 +13,6 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
-from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -122,6 +121,9 @@ DATABASES = {
 # its own, so a persistent connection is never reused; it lingers until garbage collection,
 # and under load they exhaust PostgreSQL's max_connections (seen in bench/discovery.py).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Also makes Django check each pooled connection as it is lent (ConnectionPool.check_connection):
+# after a PostgreSQL restart or failover the pool's connections are dead, and each would
+# otherwise fail one request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # A psycopg connection pool per process (on by default in production): under ASGI every request
@@ -133,10 +135,6 @@ if USING_POSTGRES and DATABASE_POOL_MAX_SIZE > 0:
         "min_size": 1,
         "max_size": DATABASE_POOL_MAX_SIZE,
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
-        # Check a connection as it is lent: after a PostgreSQL restart or failover the pool's
-        # connections are dead, and each would otherwise fail one request (a round trip of
-        # ~0.1 ms on the same network).
-        "check": ConnectionPool.check_connection,
     }
 if not USING_POSTGRES:
     # SQLite: persistent connections are per thread and buy nothing; timeouts avoid
