@@ -69,6 +69,7 @@ LOCAL_APPS = [
     "videos",
     "social",
     "feeds",
+    "search",
     "moderation",
     "recommendations",
 ]
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "social.context_processors.unread_notifications",
             ],
         },
     },

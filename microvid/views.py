@@ -1,5 +1,4 @@
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -31,7 +30,3 @@ def healthz_live(request):
     """Liveness: the process answers. No service is checked, so that an outage of the
     database or Redis does not make Kubernetes restart every web pod at once."""
     return JsonResponse({"status": "ok"})
-
-
-def rate_limited(request, exception=None):
-    return render(request, "429.html", status=429)
