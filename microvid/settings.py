@@ -193,7 +193,14 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis redelivers a message not acknowledged within this time (late acks: a task still
+    # running, or one whose worker died). It must exceed the longest hard time limit of any
+    # task (the recommender's training: 3600 s), or a running task would be delivered twice.
+    # Transcodes lost with their worker do not wait for it: their lease expires in
+    # VIDEO_PROCESSING_LEASE_S and the sweep re-queues them (videos.services).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600 + 60)
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -392,6 +399,9 @@ VIDEO_MAX_DURATION_S = 5.0
 VIDEO_MAX_TRIMMABLE_DURATION_S = env.float("VIDEO_MAX_TRIMMABLE_DURATION_S", default=60.0)
 VIDEO_PROCESSING_TIMEOUT_S = env.int("VIDEO_PROCESSING_TIMEOUT_S", default=300)
 VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default=3)
+# A processing attempt holds its video for this long, renewed every third of it while it
+# works: a dead attempt (its worker killed) is taken over once the lease has run out.
+VIDEO_PROCESSING_LEASE_S = env.int("VIDEO_PROCESSING_LEASE_S", default=30)
 # Watch-event batches a viewer (signed-in user, else IP address) may send per minute.
 WATCH_EVENTS_RATE_PER_MINUTE = env.int("WATCH_EVENTS_RATE_PER_MINUTE", default=60)
 # Cards per feed page (For You, Following, Trending, Latest, hashtags, profiles); at most 50.
@@ -402,7 +412,9 @@ CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
 }
 CELERY_BEAT_SCHEDULE["videos-requeue-stalled"] = {
     "task": "videos.tasks.requeue_stalled_videos",
-    "schedule": 300.0,
+    # Two indexed queries; often, so that a transcode lost with its worker is redone within
+    # about a minute (the lease, then this).
+    "schedule": env.float("VIDEO_STALLED_SWEEP_SECONDS", default=30.0),
 }
 # For You recommender (docs/recommendations.md): off = trending and fresh videos only.
 RECS_ENABLED = env.bool("RECS_ENABLED", default=True)

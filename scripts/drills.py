@@ -288,12 +288,6 @@ class Browser:
         self.client.cookies.set("sessionid", self.session_key)
         self.base = base
 
-    def use(self, base: str) -> None:
-        import httpx
-
-        self.client = httpx.Client(base_url=base, timeout=10, follow_redirects=False)
-        self.client.cookies.set("sessionid", self.session_key)
-
     def get(self, path: str) -> int:
         try:
             return self.client.get(path).status_code
