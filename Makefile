@@ -81,5 +81,11 @@ $(TOOLS_VENV)/.installed: requirements-tools.txt
 deploy-check: setup $(TOOLS_VENV)/.installed
 	$(PY) scripts/deploy_check.py
 
+# Fault drills on real processes (docs/operations.md): worker kills mid-transcode, a Redis
+# outage, PostgreSQL restart, backup/wipe/restore. Uses the machine's PostgreSQL (database
+# microvid_drills) and Redis (db 12), plus a private redis-server and PostgreSQL cluster.
+drills: setup
+	$(PY) scripts/drills.py
+
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) node_modules static/vendor staticfiles var .pytest_cache .ruff_cache

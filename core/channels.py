@@ -12,17 +12,20 @@ from channels_redis.pubsub import RedisPubSubChannelLayer as _RedisPubSubChannel
 from core.logging import request_id_var
 
 
-class _RequestIdGroupSend:
+def _with_request_id(message: dict) -> dict:
+    request_id = request_id_var.get()
+    if request_id and "request_id" not in message:
+        return {**message, "request_id": request_id}
+    return message
+
+
+class RedisPubSubChannelLayer(_RedisPubSubChannelLayer):
+    # channels-redis hands every call to a layer of the running event loop (`__getattr__`):
+    # there is no group_send of its own to extend, only that one.
     async def group_send(self, group, message):
-        request_id = request_id_var.get()
-        if request_id and "request_id" not in message:
-            message = {**message, "request_id": request_id}
-        await super().group_send(group, message)
+        await self._get_layer().group_send(group, _with_request_id(message))
 
 
-class RedisPubSubChannelLayer(_RequestIdGroupSend, _RedisPubSubChannelLayer):
-    pass
-
-
-class InMemoryChannelLayer(_RequestIdGroupSend, _InMemoryChannelLayer):
-    pass
+class InMemoryChannelLayer(_InMemoryChannelLayer):
+    async def group_send(self, group, message):
+        await super().group_send(group, _with_request_id(message))

@@ -99,3 +99,27 @@ def test_the_degrading_cache_is_the_redis_cache_when_redis_is_up(settings):
     assert cache.get("k") == "v"
     assert cache.add("k", "other") is False
     cache.delete("k")
+
+
+@pytest.mark.redis
+def test_group_messages_carry_the_request_id_over_redis(settings):
+    from core.channels import RedisPubSubChannelLayer
+
+    layer = RedisPubSubChannelLayer(hosts=[settings.REDIS_URL])
+
+    async def send_and_receive():
+        channel = await layer.new_channel()
+        await layer.group_add("drill-video-1", channel)
+        token = request_id_var.set("req-abcdef12")
+        try:
+            await layer.group_send("drill-video-1", {"type": "social.fragment", "text": "{}"})
+        finally:
+            request_id_var.reset(token)
+        message = await layer.receive(channel)
+        await layer.flush()
+        return message
+
+    message = async_to_sync(send_and_receive)()
+
+    assert message["request_id"] == "req-abcdef12"
+    assert message["text"] == "{}"
