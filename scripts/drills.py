@@ -368,7 +368,9 @@ def start_redis(port: int) -> subprocess.Popen:
     raise RuntimeError("the private redis-server did not start")
 
 
-def live_update_arrives(base: str, browser: Browser, short_id: str, liker: Browser) -> bool:
+def live_update_arrives(
+    base: str, browser: Browser, short_id: str, liker: Browser, attempts: int = 8
+) -> bool:
     """A socket on the video page receives the like count after a like (live updates work)."""
     import asyncio
 
@@ -383,11 +385,15 @@ def live_update_arrives(base: str, browser: Browser, short_id: str, liker: Brows
             message = await asyncio.wait_for(ws.recv(), timeout=8)
             return "like-count" in message
 
-    try:
-        return asyncio.run(check())
-    except Exception as error:
-        log(f"  live update failed: {error!r}")
-        return False
+    # As the page's script does: reconnect with a pause while the server refuses the socket
+    # (the channel layer reconnecting to Redis).
+    for attempt in range(attempts):
+        try:
+            return asyncio.run(check())
+        except Exception as error:
+            log(f"  live update attempt {attempt + 1} failed: {error!r}"[:160])
+            time.sleep(2)
+    return False
 
 
 def new_viewers(count: int, prefix: str):
