@@ -45,7 +45,10 @@ def target_storage(location: str) -> tuple[Storage, str]:
         from core.storage import MediaS3Storage
 
         bucket, _, prefix = location[len("s3://") :].partition("/")
-        options = dict(settings.STORAGES["default"].get("OPTIONS", {}))
+        default = settings.STORAGES["default"]
+        # The media bucket's endpoint and credentials when media are on S3; otherwise
+        # django-storages' own settings (AWS_S3_ENDPOINT_URL, ...) and boto3's chain.
+        options = dict(default.get("OPTIONS", {})) if "S3" in default["BACKEND"] else {}
         options.update(bucket_name=bucket, location=prefix.strip("/"), custom_domain=None)
         options.update(querystring_auth=True, file_overwrite=True)
         return MediaS3Storage(**options), location.rstrip("/")

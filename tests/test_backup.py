@@ -93,3 +93,31 @@ def test_restore_latest_picks_the_newest_backup(site, tmp_path):
     newest = backup_create(location=str(tmp_path), now=datetime(2026, 2, 1, tzinfo=UTC))
 
     assert backup_latest(str(tmp_path)) == newest.location
+
+
+def test_a_backup_to_s3_restores_identically(site, settings, monkeypatch):
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from bench.production_site import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                            "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+            monkeypatch.setenv(name, value)
+        endpoint = f"http://127.0.0.1:{port}"
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="microvid-backups")
+        settings.AWS_S3_ENDPOINT_URL = endpoint
+        backup = backup_create(location="s3://microvid-backups/nightly")
+        _wipe(settings)
+
+        result = backup_restore(location=backup.location)
+    finally:
+        server.stop()
+
+    assert backup.location.startswith("s3://microvid-backups/nightly/")
+    assert result.identical
+    assert Video.objects.get().title == "Sunrise"
