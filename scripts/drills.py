@@ -329,8 +329,9 @@ class Load:
         i = 0
         while not self.stop.is_set():
             path = self.PAGES[i % len(self.PAGES)] if i % 5 else f"/v/{self.short_id}"
+            phase = self.phase  # a request counts in the phase it was sent in
             status = self.browser.get(path)
-            self.results.setdefault(self.phase, []).append(status)
+            self.results.setdefault(phase, []).append(status)
             i += 1
             time.sleep(0.1)
 
