@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("social", "0002_moderation_state_and_notices"),
-        ("videos", "0003_video_moderation_state"),
+        ("videos", "0004_video_moderation_state"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
