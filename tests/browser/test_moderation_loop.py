@@ -14,6 +14,16 @@ from videos.models import Video
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _reasons():
+    # A transactional test's flush empties the catalogue that a data migration seeded.
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("moderation.migrations.0002_seed_report_reasons").seed(apps, None)
+
+
 def signed_in(new_context, live_server, user, *, js: bool, language: str = "en"):
     client = Client()
     client.force_login(user)
