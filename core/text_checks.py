@@ -26,11 +26,6 @@ def register(check: Callable[[list[str]], str | None]) -> None:
         _CHECKS.append(check)
 
 
-def unregister(check) -> None:
-    if check in _CHECKS:
-        _CHECKS.remove(check)
-
-
 def verdict(texts: Iterable[str]) -> str | None:
     """HOLD if a check holds the texts; raises TextRefused if one refuses them; else None."""
     texts = [text for text in texts if text]

@@ -7,7 +7,6 @@ from statistics import median
 from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -93,17 +92,6 @@ def standing_of(*, user, now=None) -> dict:
         "suspended_until": user.suspended_until if user.is_suspended_at(now) else None,
         "limited": user.is_limited,
     }
-
-
-def report_get(*, pk: int) -> Report:
-    report = (
-        Report.objects.filter(pk=pk)
-        .select_related("reason", "video", "comment", "account", "reporter")
-        .first()
-    )
-    if report is None:
-        raise Http404
-    return report
 
 
 def overview(*, now=None, weeks: int = 8) -> dict:

@@ -392,35 +392,6 @@ def action_reverse(*, action: ModerationAction, moderator: User, note: str) -> M
     return restore
 
 
-def report_dismiss(*, report: Report, moderator: User, note: str) -> ModerationAction:
-    """Nothing wrong with what this report is about: dismiss it and the other open reports on
-    the same target."""
-    target = {report.target_type: getattr(report, report.target_type)}
-    if target[report.target_type] is None:
-        # The target was deleted meanwhile: close the reports on it anyway.
-        _require_moderator(moderator)
-        note = _check_note(note)
-        with transaction.atomic():
-            action = ModerationAction.objects.create(
-                kind=ModerationAction.Kind.DISMISS,
-                moderator=moderator,
-                target_type=report.target_type,
-                target_key=report.target_key,
-                account=report.account,
-                note=note,
-                target_repr=report.target_key,
-            )
-            resolved = _resolve_reports(
-                reports=Report.objects.filter(target_key=report.target_key), action=action
-            )
-            audit(actor=moderator, verb="dismiss", key=report.target_key, note=note)
-            transaction.on_commit(
-                lambda: notify.decision_made(action_id=action.pk, report_ids=resolved)
-            )
-        return action
-    return action_take(moderator=moderator, kind=ModerationAction.Kind.DISMISS, note=note, **target)
-
-
 def reports_dismiss_account(*, account: User, moderator: User, note: str) -> ModerationAction:
     """Dismiss every open report on an account and on its videos and comments."""
     _require_moderator(moderator)
