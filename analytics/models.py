@@ -75,6 +75,7 @@ class VideoStats(_Measures):
             )
         ]
         indexes = [models.Index(fields=["creator", "granularity", "period_start"])]
+        permissions = [("view_any_stats", _("Can read any creator's analytics"))]
 
     def __str__(self):
         return f"{self.video_id} {self.granularity} {self.period_start:%Y-%m-%d %H:%M}"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include((videos_urls.urlpatterns + page_urls.videos_urlpatterns, "videos"))),
     path("", include("social.urls")),
     path("", include("recommendations.urls")),
+    path("", include("analytics.urls")),
 ]
 
 if settings.SERVE_MEDIA:
