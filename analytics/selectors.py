@@ -24,6 +24,12 @@ VIDEO_COLUMNS = [
     "unique_viewers", "likes", "comments", "shares", "follows_gained",
 ]  # fmt: skip
 
+TABLE_SUMS = [
+    "plays", "engaged_plays", "completions", "watch_ms", "unique_viewers", "likes",
+    "comments", "shares", "follows_gained",
+]  # fmt: skip
+TABLE_PAGE_SIZE = 50
+
 STATS_PERMISSION = "analytics.view_any_stats"
 
 
@@ -168,6 +174,28 @@ def video_totals(*, video, days: int, now: datetime | None = None) -> dict:
     return derived(_sums(rows), duration=video.duration)
 
 
+def _table_row(sums: dict, video: dict) -> dict:
+    """The per-video table's measures only (the same formulas as `derived`)."""
+    plays = sums.get("plays") or 0
+    watch_s = (sums.get("watch_ms") or 0) / 1000
+    duration = video["duration"]
+    return {
+        "short_id": video["short_id"],
+        "title": video["title"],
+        "published_at": video["published_at"],
+        "plays": plays,
+        "engaged_plays": sums.get("engaged_plays") or 0,
+        "completion_rate": round((sums.get("completions") or 0) / plays, 4) if plays else 0.0,
+        "loops_per_play": round(watch_s / (duration * plays), 2) if plays and duration else None,
+        "avg_watch_seconds": round(watch_s / plays, 2) if plays else 0.0,
+        "unique_viewers": sums.get("unique_viewers") or 0,
+        "likes": sums.get("likes") or 0,
+        "comments": sums.get("comments") or 0,
+        "shares": sums.get("shares") or 0,
+        "follows_gained": sums.get("follows_gained") or 0,
+    }
+
+
 def creator_video_table(
     *, creator, days: int, sort: str = "plays", descending: bool = True, now=None
 ) -> list[dict]:
@@ -183,18 +211,15 @@ def creator_video_table(
             period_start__lt=win.end,
         )
         .values("video_id")
-        .annotate(**{name: Sum(name) for name in SUMMED if not name.startswith(("src_", "ret_"))})
+        .annotate(**{name: Sum(name) for name in TABLE_SUMS})
         .order_by()
     }
     table = []
+    empty = {}
     for video in Video.objects.filter(owner=creator).values(
         "id", "short_id", "title", "duration", "published_at"
     ):
-        row = derived(sums.get(video["id"], {}), duration=video["duration"])
-        row.update(
-            short_id=video["short_id"], title=video["title"], published_at=video["published_at"]
-        )
-        table.append(row)
+        table.append(_table_row(sums.get(video["id"], empty), video))
     if sort not in VIDEO_COLUMNS and sort != "title":
         sort = "plays"
 

@@ -3,6 +3,7 @@
 import csv
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language_bidi, ngettext
@@ -103,9 +104,13 @@ def dashboard(request):
         "totals": selectors.creator_totals(creator=request.user, days=days),
         "series": series,
         "chart": _plays_chart(series, days=days),
-        "videos": selectors.creator_video_table(
-            creator=request.user, days=days, sort=sort, descending=descending
-        ),
+        # A page of the table at a time; the CSV export has all of it.
+        "videos": Paginator(
+            selectors.creator_video_table(
+                creator=request.user, days=days, sort=sort, descending=descending
+            ),
+            selectors.TABLE_PAGE_SIZE,
+        ).get_page(request.GET.get("page")),
         "columns": [("title", _column_labels()["title"])]
         + [(name, _column_labels()[name]) for name in VIDEO_COLUMNS],
         "sort": sort,

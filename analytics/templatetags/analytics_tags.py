@@ -13,7 +13,11 @@ def percent(value):
 
 
 @register.simple_tag(takes_context=True)
-def sort_link(context, column):
-    """The query string that sorts the table by `column` (descending first, then toggling)."""
-    descending = not (context.get("sort") == column and context.get("descending"))
+def sort_link(context, column, keep=False):
+    """The query string that sorts the table by `column` (descending first, then toggling);
+    `keep` keeps the current order (for the page links)."""
+    if keep:
+        descending = context.get("descending")
+    else:
+        descending = not (context.get("sort") == column and context.get("descending"))
     return f"?days={context['days']}&sort={column}&dir={'desc' if descending else 'asc'}"

@@ -68,8 +68,8 @@ def test_the_video_table_sorts_by_any_column(client, alice, clip):
     published_video(alice, title="Another one", duration=5.0)
     client.force_login(alice)
 
-    by_plays = client.get("/studio/analytics?sort=plays&dir=desc").context["videos"]
-    by_title = client.get("/studio/analytics?sort=title&dir=asc").context["videos"]
+    by_plays = client.get("/studio/analytics?sort=plays&dir=desc").context["videos"].object_list
+    by_title = client.get("/studio/analytics?sort=title&dir=asc").context["videos"].object_list
 
     assert [row["title"] for row in by_plays] == ["Sunset loop", "Another one"]
     assert [row["title"] for row in by_title] == ["Another one", "Sunset loop"]
@@ -107,7 +107,7 @@ def test_another_creator_gets_404_for_the_video_page_its_exports_and_api(client,
     ):
         assert client.get(url).status_code == 404, url
     # Their own dashboard and API have none of alice's numbers.
-    assert client.get("/studio/analytics").context["videos"] == []
+    assert list(client.get("/studio/analytics").context["videos"]) == []
     assert client.get("/api/v1/studio/stats").json()["totals"]["plays"] == 0
 
 
@@ -178,3 +178,16 @@ def test_every_table_exports_as_csv(client, alice, clip):
 def test_the_studio_links_to_analytics(client, alice):
     client.force_login(alice)
     assert 'href="/studio/analytics"' in client.get("/studio/").content.decode()
+
+
+def test_the_video_table_comes_a_page_at_a_time(client, alice, clip):
+    for n in range(55):
+        published_video(alice, title=f"Clip {n:02d}", duration=5.0)
+    client.force_login(alice)
+
+    first = client.get("/studio/analytics?sort=title&dir=asc")
+    second = client.get("/studio/analytics?sort=title&dir=asc&page=2")
+
+    assert len(first.context["videos"]) == 50 and len(second.context["videos"]) == 6
+    assert second.context["videos"][5]["title"] == "Sunset loop"
+    assert 'href="?days=28&amp;sort=title&amp;dir=asc&amp;page=2"' in first.content.decode()
