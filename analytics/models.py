@@ -112,8 +112,9 @@ class RollupState(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("roll-up state")
-        verbose_name_plural = _("roll-up state")
+        # The admin's "Platform analytics" page is hung on this model (analytics/admin.py).
+        verbose_name = _("platform analytics")
+        verbose_name_plural = _("platform analytics")
 
     def __str__(self):
         return f"rolled until {self.rolled_until}"

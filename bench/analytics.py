@@ -80,7 +80,7 @@ SEED_SQL = [
             date_trunc('day', now()) - interval '%(days)s days'
                 + ((i * 7919) %% (%(days)s * 86400)) * interval '1 second' AS started,
             i %% 3 = 0 AS completed
-        FROM generate_series(1, %(plays)s) AS i
+        FROM generate_series(1::bigint, %(plays)s) AS i
     ) AS p
     CROSS JOIN LATERAL (VALUES
         (0, 'impression', 0, 0),
