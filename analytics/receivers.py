@@ -1,10 +1,10 @@
-"""Analytics listens to search (which may not import analytics): searches and result clicks
-go into the search log for the staff's search analytics."""
+"""Analytics listens to search (the same layer: neither imports the other; the signals live
+in core): searches and result clicks go into the search log for the staff's search analytics."""
 
 from django.dispatch import receiver
 
 from analytics import services
-from search.signals import search_performed, search_result_clicked
+from core.signals import search_performed, search_result_clicked
 
 
 @receiver(search_performed, dispatch_uid="analytics-search-log")

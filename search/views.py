@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.http import safe_next_url, wants_fragment
+from core.signals import search_performed, search_result_clicked
 from search import services
 from search.forms import DEFAULTS, SearchForm
 from search.models import SearchHistory
@@ -28,7 +29,6 @@ from search.selectors import (
     search_suggestions,
     search_videos,
 )
-from search.signals import search_performed, search_result_clicked
 
 
 def _history(user):

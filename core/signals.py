@@ -1,4 +1,5 @@
-"""What search tells the layers above it (analytics listens), without importing them."""
+"""Signals between apps of the same layer, which may not import each other: search sends
+these, analytics receives them (docs/analytics.md)."""
 
 from django.dispatch import Signal
 
