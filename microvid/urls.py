@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("social.urls")),
     path("", include("recommendations.urls")),
     path("", include("moderation.urls")),
+    path("", include("analytics.urls")),
 ]
 
 if settings.SERVE_MEDIA:

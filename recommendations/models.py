@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class WatchEvent(models.Model):
     """What a player saw happen, as reported in batches: append-only.
 
-    Analytics and the recommender read these rows; nothing ever updates or deletes one
-    (deleting a video deletes its events with it). Anonymous viewers are told apart only by a
+    Analytics and the recommender read these rows; nothing ever updates one. Deleting a
+    video deletes its events with it, and analytics' roll-up deletes rows older than
+    ANALYTICS_RAW_RETENTION_DAYS once they are rolled up (docs/analytics.md). No IP address
+    is ever stored. Anonymous viewers are told apart only by a
     random id their browser made, never by anything personal.
     """
 
@@ -20,6 +22,22 @@ class WatchEvent(models.Model):
         LOOP = "loop", _("loop")
         SKIP = "skip", _("skip")
         SHARE = "share", _("share")
+        # The viewer moved on (swiped away, scrolled, left the page) while it played:
+        # position_ms is the swipe-away point.
+        LEAVE = "leave", _("swipe away")
+
+    class Source(models.TextChoices):
+        """Where the viewer found the video (the player works it out; see docs/analytics.md)."""
+
+        UNKNOWN = "", _("unknown")
+        FOR_YOU = "for_you", _("For You")
+        FOLLOWING = "following", _("Following")
+        PROFILE = "profile", _("profile")
+        SEARCH = "search", _("search")
+        HASHTAG = "hashtag", _("hashtag")
+        LINK = "link", _("shared link or embed")
+        WATCH = "watch", _("watch page")
+        OTHER = "other", _("other")
 
     video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
@@ -29,6 +47,9 @@ class WatchEvent(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     watch_ms = models.PositiveIntegerField(default=0)
     position_ms = models.PositiveIntegerField(default=0)
+    source = models.CharField(
+        _("traffic source"), max_length=12, choices=Source.choices, default="", blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

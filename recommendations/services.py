@@ -43,6 +43,7 @@ class _PlayerEvent:
     kind: str
     watch_ms: int
     position_ms: int
+    source: str = ""
 
 
 def _parse_player_events(raw_batch: str) -> list[_PlayerEvent]:
@@ -65,7 +66,10 @@ def _parse_player_events(raw_batch: str) -> list[_PlayerEvent]:
         for value in (watch_ms, position_ms):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MS:
                 raise InvalidEvents("times must be whole milliseconds")
-        events.append(_PlayerEvent(short_id, kind, watch_ms, position_ms))
+        source = item.get("source", "")
+        if source not in WatchEvent.Source.values:
+            raise InvalidEvents("unknown traffic source")
+        events.append(_PlayerEvent(short_id, kind, watch_ms, position_ms, source))
     return events
 
 
@@ -102,6 +106,7 @@ def watch_events_record(*, user, viewer_id: str, raw_batch: str) -> int:
                 kind=event.kind,
                 watch_ms=event.watch_ms,
                 position_ms=event.position_ms,
+                source=event.source,
             )
         )
         if event.kind == WatchEvent.Kind.PLAY and video.owner_id != getattr(signed_in, "pk", None):

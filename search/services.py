@@ -8,8 +8,9 @@ triggers off (docs/search.md).
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.db.models import F, Func
+from django.db.models import F, Func, Subquery
 
+from search.models import HISTORY_KEEP, SearchHistory, SearchPreference
 from videos.models import Video
 
 
@@ -32,3 +33,38 @@ def video_search_vector_update(*, video_ids) -> int:
     if not ids or not settings.USING_POSTGRES:
         return 0
     return Video.objects.filter(pk__in=ids).update(search_vector=_search_document())
+
+
+# --- search history (signed-in users only; docs/search.md) ---------------------------------
+def search_history_enabled(*, user) -> bool:
+    if not settings.SEARCH_HISTORY_ENABLED or not user.is_authenticated:
+        return False
+    preference = SearchPreference.objects.filter(user=user).first()
+    return preference is None or preference.history_enabled
+
+
+def search_history_record(*, user, query: str) -> None:
+    """Remember `query` as the user's latest search (if history is on for them); keeps the
+    last HISTORY_KEEP."""
+    query = " ".join(query.split())[:200]
+    if not query or not search_history_enabled(user=user):
+        return
+    # Delete and insert (not update-or-create): the same queries whether or not it was
+    # there, and then one DELETE trims to the newest HISTORY_KEEP.
+    SearchHistory.objects.filter(user=user, query=query).delete()
+    SearchHistory.objects.create(user=user, query=query)
+    stale = SearchHistory.objects.filter(user=user).order_by("-searched_at", "-pk")[HISTORY_KEEP:]
+    SearchHistory.objects.filter(pk__in=Subquery(stale.values("pk"))).delete()
+
+
+def search_history_clear(*, user) -> int:
+    """Forget all of the user's recent searches; returns how many."""
+    deleted, _per_model = SearchHistory.objects.filter(user=user).delete()
+    return deleted
+
+
+def search_history_set_enabled(*, user, enabled: bool) -> None:
+    """Turn the user's own search history on or off; off also forgets what was kept."""
+    SearchPreference.objects.update_or_create(user=user, defaults={"history_enabled": enabled})
+    if not enabled:
+        search_history_clear(user=user)

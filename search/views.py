@@ -5,16 +5,23 @@ pagination links, the autocomplete) get just the part they swap in."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from core.http import wants_fragment
+from core.http import safe_next_url, wants_fragment
+from core.signals import search_performed, search_result_clicked
+from search import services
 from search.forms import DEFAULTS, SearchForm
+from search.models import SearchHistory
 from search.selectors import (
     MAX_QUERY_LENGTH,
+    VIDEO_PAGE_SIZE,
     parse_query,
     popular_hashtags,
     search_creators,
@@ -22,6 +29,16 @@ from search.selectors import (
     search_suggestions,
     search_videos,
 )
+
+
+def _history(user):
+    if not services.search_history_enabled(user=user):
+        return []
+    return list(
+        SearchHistory.objects.filter(user=user)
+        .order_by("-searched_at", "-pk")
+        .values_list("query", flat=True)
+    )
 
 
 def _search_url(params: dict, **changes) -> str:
@@ -77,7 +94,16 @@ def search(request):
         "previous_url": (
             _search_url(params, page=results.previous_page) if results.has_previous else ""
         ),
+        "rank_offset": (results.page - 1) * VIDEO_PAGE_SIZE,
+        "history": _history(request.user) if parsed.is_empty else [],
+        "history_on": services.search_history_enabled(user=request.user),
+        "history_available": settings.SEARCH_HISTORY_ENABLED,
     }
+    if not parsed.is_empty and results.page == 1:
+        search_performed.send(
+            sender=None, query=parsed.text, kind=params["type"], results=len(results.items)
+        )
+        services.search_history_record(user=request.user, query=parsed.text)
     if not wants_fragment(request):
         return render(request, "feeds/search.html", context)
     response = render(request, "feeds/search.html#results", context)
@@ -107,3 +133,38 @@ def suggest(request):
         "listbox": listbox,
     }
     return render(request, "feeds/search.html#suggestions", context)
+
+
+@require_GET
+def result_click(request):
+    """A followed search result: counted (for click-through by rank), then on to it. The
+    result links point here so that the count works without JavaScript."""
+    target = safe_next_url(request, fallback=reverse("search:search"))
+    try:
+        rank = int(request.GET.get("rank", ""))
+    except ValueError:
+        rank = 0
+    query = parse_query(str(request.GET.get("q", ""))).text
+    if query and rank >= 1:
+        search_result_clicked.send(sender=None, query=query, rank=rank)
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def history_clear(request):
+    services.search_history_clear(user=request.user)
+    messages.success(request, _("Your recent searches are forgotten."))
+    return redirect(safe_next_url(request, fallback=reverse("search:search")))
+
+
+@login_required
+@require_POST
+def history_toggle(request):
+    enabled = request.POST.get("enabled") == "1"
+    services.search_history_set_enabled(user=request.user, enabled=enabled)
+    if enabled:
+        messages.success(request, _("Your searches will be remembered, for you only."))
+    else:
+        messages.success(request, _("Your searches are no longer remembered."))
+    return redirect(safe_next_url(request, fallback=reverse("search:search")))

@@ -21,7 +21,7 @@ LAYERS = [
     ["social"],
     ["moderation"],
     ["recommendations"],
-    ["feeds", "search"],
+    ["feeds", "search", "analytics"],
     ["pages"],
     ["microvid"],
 ]

@@ -53,10 +53,35 @@
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
+  // Where the viewer found this video (docs/analytics.md, "traffic source"): a feed player
+  // is on the surface it shows; the watch page was reached from the page before it, or from
+  // outside (a shared link or an embed). A ?from= parameter on the link says it outright.
+  var SOURCES = ["for_you", "following", "profile", "search", "hashtag", "link", "watch", "other"];
+  function surfaceOf(path) {
+    if (path === "/" || path === "") return "for_you";
+    if (path === "/following") return "following";
+    if (path.indexOf("/tag/") === 0) return "hashtag";
+    if (path.indexOf("/search") === 0) return "search";
+    if (path.indexOf("/@") === 0) return "profile";
+    if (path.indexOf("/v/") === 0) return "watch";
+    return "other";
+  }
+  function trafficSource(root) {
+    var given = root.dataset.source || new URLSearchParams(window.location.search).get("from");
+    if (given && SOURCES.indexOf(given) !== -1) return given;
+    if (root.dataset.autoplay === "feed") return surfaceOf(window.location.pathname);
+    var referrer = null;
+    try { referrer = document.referrer ? new URL(document.referrer) : null; } catch (e) { referrer = null; }
+    if (!referrer || referrer.origin !== window.location.origin) return "link";
+    return surfaceOf(referrer.pathname);
+  }
   function track(player, kind, extra) {
     if (!player.eventsUrl) return;
     eventsUrl = player.eventsUrl;
-    var event = { video: player.videoId, kind: kind, position_ms: Math.round(player.video.currentTime * 1000) };
+    var event = {
+      video: player.videoId, kind: kind, source: player.source,
+      position_ms: Math.round(player.video.currentTime * 1000),
+    };
     if (extra) Object.keys(extra).forEach(function (key) { event[key] = extra[key]; });
     queue.push(event);
     if (queue.length >= 25) flush();
@@ -76,7 +101,10 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") flush();
   });
-  window.addEventListener("pagehide", flush);
+  window.addEventListener("pagehide", function () {
+    players.forEach(function (player) { player.leave(); });
+    flush();
+  });
 
   // --- one player ---------------------------------------------------------------------------
   function Player(root) {
@@ -97,6 +125,8 @@
     this.impressed = false;
     this.played = false;
     this.loops = 0;
+    this.left = false;
+    this.source = trafficSource(root);
     this.setUp();
   }
 
@@ -148,7 +178,7 @@
     video.addEventListener("playing", function () {
       self.hideSpinner();
       self.lastTick = performance.now();
-      if (!self.played) { self.played = true; track(self, "play"); self.afterFirstFrame(); }
+      if (!self.played) { self.played = true; self.left = false; track(self, "play"); self.afterFirstFrame(); }
     });
     video.addEventListener("pause", function () { self.reportWatchTime(); });
     video.addEventListener("waiting", function () { self.showSpinnerSoon(); });
@@ -392,6 +422,14 @@
     }
   };
 
+  // The swipe-away point: where the clip was when the viewer moved on, once per play.
+  Player.prototype.leave = function () {
+    if (!this.played || this.left) return;
+    this.left = true;
+    this.reportWatchTime();
+    track(this, "leave");
+  };
+
   Player.prototype.observeVisibility = function () {
     var self = this;
     if (!("IntersectionObserver" in window)) { track(this, "impression"); return; }
@@ -400,6 +438,10 @@
         if (entry.isIntersecting && !self.impressed) {
           self.impressed = true;
           track(self, "impression");
+        } else if (!entry.isIntersecting && self.played) {
+          self.leave();
+          // Coming back into view and playing again is a new play.
+          self.played = false;
         }
       });
     }, { threshold: 0.5 }).observe(this.root);

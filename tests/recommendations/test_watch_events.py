@@ -131,3 +131,32 @@ def test_events_are_append_only(video):
 
     with pytest.raises(ValidationError):
         event.save()
+
+
+def test_events_carry_the_traffic_source_and_the_swipe_away_point(client, video):
+    response = send(
+        client,
+        [
+            {"video": video.short_id, "kind": "play", "source": "search"},
+            {"video": video.short_id, "kind": "leave", "source": "search", "position_ms": 2300},
+        ],
+    )
+
+    assert response.status_code == 204
+    assert list(WatchEvent.objects.order_by("pk").values_list("kind", "source", "position_ms")) == [
+        ("play", "search", 0),
+        ("leave", "search", 2300),
+    ]
+
+
+def test_an_unknown_traffic_source_rejects_the_whole_batch(client, video):
+    response = send(
+        client,
+        [
+            {"video": video.short_id, "kind": "play"},
+            {"video": video.short_id, "kind": "play", "source": "billboard"},
+        ],
+    )
+
+    assert response.status_code == 400
+    assert not WatchEvent.objects.exists()

@@ -1,0 +1,17 @@
+"""Analytics listens to search (the same layer: neither imports the other; the signals live
+in core): searches and result clicks go into the search log for the staff's search analytics."""
+
+from django.dispatch import receiver
+
+from analytics import services
+from core.signals import search_performed, search_result_clicked
+
+
+@receiver(search_performed, dispatch_uid="analytics-search-log")
+def _log_search(sender, *, query, results, **kwargs):
+    services.search_log(query=query, results=results)
+
+
+@receiver(search_result_clicked, dispatch_uid="analytics-search-click")
+def _log_click(sender, *, query, rank, **kwargs):
+    services.search_click_log(query=query, rank=rank)
