@@ -370,6 +370,9 @@ VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default
 WATCH_EVENTS_RATE_PER_MINUTE = env.int("WATCH_EVENTS_RATE_PER_MINUTE", default=60)
 # Cards per feed page (For You, Following, Trending, Latest, hashtags, profiles); at most 50.
 FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=12)
+# Seconds a page of search result ids is cached per normalised query (0: no cache);
+# publishing or removing a video clears them sooner (docs/operations.md, "Caches").
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
     "task": "feeds.tasks.recompute_trending",
     "schedule": env.float("TRENDING_RECOMPUTE_SECONDS", default=600.0),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
 
 from accounts.models import User
+from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version
 from core.storage import delete_prefix
 from videos.models import Hashtag, Rendition, Video
 from videos.probe import ProbeResult, UploadRejected, probe_upload
@@ -62,6 +63,15 @@ def _set_description_links(video: Video) -> None:
     video.mentions.set(
         User.objects.filter(username__in=usernames, is_active=True).exclude(pk=video.owner_id)
     )
+
+
+def _public_videos_changed() -> None:
+    """What anyone may see changed (a publish, an edit, a removal): the caches built on the
+    public videos (search result ids, feed candidates, cards) are stale. Bumped now, and again
+    once the transaction commits, so that a reader who cached the old rows between the two
+    (it could not see the uncommitted change) is not believed either."""
+    bump_cache_version(PUBLIC_VIDEOS)
+    transaction.on_commit(lambda: bump_cache_version(PUBLIC_VIDEOS))
 
 
 def _queue_processing(video: Video) -> None:
@@ -291,6 +301,8 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         )
         if old_prefix and old_prefix != prefix:
             transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
+        if current.published_at is not None:
+            _public_videos_changed()  # reprocessed: new files and cards
     return current
 
 
@@ -339,6 +351,7 @@ def video_publish(*, video: Video, by: User) -> Video:
     if video.published_at is None:
         video.published_at = timezone.now()
         video.save(update_fields=["published_at", "updated_at"])
+        _public_videos_changed()
     return video
 
 
@@ -363,6 +376,7 @@ def video_update(
         update_fields=["title", "description", "visibility", "comments_enabled", "updated_at"]
     )
     _set_description_links(video)
+    _public_videos_changed()
     return video
 
 
@@ -374,6 +388,7 @@ def video_delete(*, video: Video, by: User) -> None:
     upload_prefix = source_name.rsplit("/", 1)[0] + "/" if source_name else ""
     output_root = f"videos/{video.short_id}-{video.storage_token}/"
     video.delete()
+    _public_videos_changed()
 
     def delete_files():
         if source_name:
