@@ -7,6 +7,7 @@ PostgreSQL, Redis and S3. `DJANGO_ENV=production` turns on the production checks
 (see docs/operations.md).
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +40,6 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 DJANGO_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +60,7 @@ THIRD_PARTY_APPS = [
     "rest_framework_simplejwt",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -70,9 +71,16 @@ LOCAL_APPS = [
     "moderation",
     "recommendations",
 ]
+# daphne is only needed for its `runserver` (HTTP and WebSockets in one development server);
+# it imports Twisted, which every other command, web worker and Celery worker would pay for at
+# start-up. Production serves with uvicorn (docs/operations.md), `make run` too.
+if sys.argv[1:2] == ["runserver"]:
+    DJANGO_APPS.insert(0, "daphne")
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First and last: request latency per view and status (docs/monitoring.md).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "microvid.metrics.QueryCountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "microvid.urls"
@@ -186,6 +196,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Monitoring (docs/monitoring.md) ---------------------------------------------------------
+# /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>", an address in
+# METRICS_ALLOWED_NETWORKS (CIDR, e.g. the Prometheus pods' network), or a staff member;
+# anyone else gets a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# The Celery queues whose depth /metrics reads from a Redis broker.
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
+# django-prometheus: no per-migration gauges at start-up (they would query the database).
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- Files -----------------------------------------------------------------------------------
 STATIC_URL = env.str("STATIC_URL", default="/static/")
