@@ -394,6 +394,9 @@ FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=12)
 # Seconds a page of search result ids is cached per normalised query (0: no cache);
 # publishing or removing a video clears them sooner (docs/operations.md, "Caches").
 SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
+# Seconds a rendered feed card is cached (feeds/cards.py; 0: no cache). Its key is made from
+# what it shows, so a like or an edit never needs clearing it (docs/operations.md, "Caches").
+CARD_CACHE_SECONDS = env.int("CARD_CACHE_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
     "task": "feeds.tasks.recompute_trending",
     "schedule": env.float("TRENDING_RECOMPUTE_SECONDS", default=600.0),

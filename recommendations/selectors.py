@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import logging
 import math
+import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import numpy as np
 from django.db.models import CharField, Count, F, Q, Value
 from django.utils import timezone
 
@@ -215,7 +215,7 @@ def for_you_page(*, user, served: list[int], recent_creators: list[int], size: i
     # about (new videos; without a model, everything not trending).
     adjusted: dict[int, float] = {}
     if loaded is not None:
-        spread = float(np.std(list(scores.values()))) if len(scores) > 1 else 1.0
+        spread = statistics.pstdev([float(s) for s in scores.values()]) if len(scores) > 1 else 1.0
         floor = min(scores.values()) if scores else 0.0
         for pk in personal + trending:
             if pk not in model_known:
