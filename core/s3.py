@@ -1,4 +1,5 @@
-"""The S3 media storage (imported only when the settings choose S3: boto3 is slow to import)."""
+"""The S3 media storage, in a module of its own: boto3 takes about a second to import, and
+only a site whose settings choose S3 (STORAGES, "core.s3.MediaS3Storage") should pay for it."""
 
 from storages.backends.s3 import S3Storage
 

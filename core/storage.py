@@ -28,16 +28,6 @@ def content_type_for(name: str) -> str:
     return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def __getattr__(name: str):
-    # The S3 backend pulls in boto3 (about a second at start-up): only a site that stores
-    # media on S3 imports it, when the storage is first used ("core.storage.MediaS3Storage").
-    if name == "MediaS3Storage":
-        from core.s3 import MediaS3Storage
-
-        return MediaS3Storage
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def delete_prefix(storage, prefix: str) -> None:
     """Delete every file under `prefix` (a folder-like name ending in '/')."""
     prefix = prefix.rstrip("/") + "/"
