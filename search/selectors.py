@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.cache_versions import PUBLIC_VIDEOS, cache_version
+from core.metrics import cache_read
 from search.highlight import TERM_RE, highlight, snippet
 from videos.models import Hashtag
 from videos.selectors import published_since, videos_public
@@ -242,6 +243,7 @@ def search_videos(
     if now is None and settings.SEARCH_CACHE_SECONDS:
         key = _result_ids_key(parsed, date_filter, sort, page, size)
         cached = cache.get(key)
+        cache_read("search_ids", cached is not None)
         if cached is None:
             cached = _result_ids(parsed, date_filter, sort, page, size, now)
             cache.set(key, cached, settings.SEARCH_CACHE_SECONDS)

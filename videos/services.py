@@ -5,6 +5,7 @@ import io
 import logging
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from PIL import Image, ImageFilter
 
 from accounts.models import User
 from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version
+from core.metrics import TRANSCODE_SECONDS_PER_CLIP_SECOND
 from core.storage import delete_prefix
 from videos import queue, selectors
 from videos.models import Hashtag, Rendition, Video
@@ -237,12 +239,17 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
             tempfile.TemporaryDirectory(prefix="microvid-out-") as work,
         ):
             probe = _probe(source, start=video.trim_start)
+            started = time.perf_counter()
             result = transcode(
                 source,
                 Path(work) / "out",
                 probe=probe,
                 timeout=settings.VIDEO_PROCESSING_TIMEOUT_S,
             )
+            if result.duration:
+                TRANSCODE_SECONDS_PER_CLIP_SECOND.observe(
+                    (time.perf_counter() - started) / result.duration
+                )
             _store_outputs(result.out_dir, prefix)
             poster_inline = _inline_poster(result.poster_path)
     except UploadRejected as rejection:
