@@ -61,7 +61,11 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 20.
         if server.poll() is not None:
             raise RuntimeError("the server stopped while starting")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            # As the TLS proxy in front of production says (the site redirects plain HTTP).
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"}
+            )
+            urllib.request.urlopen(request, timeout=1)
             return server
         except OSError:
             time.sleep(0.1)
