@@ -65,7 +65,7 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 20.
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"}
             )
-            urllib.request.urlopen(request, timeout=1)
+            urllib.request.urlopen(request, timeout=1)  # noqa: S310 - fixed loopback URL
             return server
         except OSError:
             time.sleep(0.1)
