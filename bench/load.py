@@ -120,7 +120,9 @@ def main() -> int:
         DATABASE_POOL_MAX_SIZE="8",
     )
     os.environ.update(env)
-    prepare(env, WORKDIR / "static")
+    # The same static files as bench-discovery's (same code): collectstatic then has little
+    # to redo.
+    prepare(env, ROOT / "var" / "bench-discovery" / "static")
     os.environ.update(env)
     import django
 
