@@ -64,7 +64,22 @@ class Connection:
         return status, body
 
     async def timed_get(self, path: str, headers: dict) -> tuple[int, bytes | None]:
-        """GET with a timeout; a failure (timeout, reset, garbage) is status 0."""
+        """GET with a timeout; a failure (timeout, reset, garbage) is status 0.
+
+        A kept-alive connection the server closed while it sat idle (uvicorn closes them
+        after 5 s) fails at once with no answer at all: like a browser, send the request
+        again, once, on a new connection."""
+        reused = self.writer is not None
+        try:
+            return await asyncio.wait_for(self.get(path, headers), REQUEST_TIMEOUT)
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            self.close()
+            nothing_read = not isinstance(error, asyncio.IncompleteReadError) or not error.partial
+            if not (reused and nothing_read):
+                return 0, None
+        except (TimeoutError, OSError, ValueError):
+            self.close()
+            return 0, None
         try:
             return await asyncio.wait_for(self.get(path, headers), REQUEST_TIMEOUT)
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
