@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("videos", "0002_poster_inline"),
+        ("videos", "0003_processing_lease"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
