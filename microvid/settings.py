@@ -42,6 +42,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 DJANGO_APPS = [
+    # Before the admin, so that translated fields get their per-language inputs there.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -375,6 +377,9 @@ LANGUAGES = [
     ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-modeltranslation (report reasons, the community rules): English is the fallback.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -467,6 +472,23 @@ CELERY_BEAT_SCHEDULE["social-daily-digest"] = {
 CELERY_BEAT_SCHEDULE["social-reconcile-counts"] = {
     "task": "social.tasks.reconcile_social_counts",
     "schedule": crontab(hour=3, minute=30),
+}
+
+# --- Moderation (docs/moderation.md) ----------------------------------------------------------
+# Reports one person may file per day and per 30 days; past them they get a friendly 429.
+MODERATION_REPORTS_PER_DAY = env.int("MODERATION_REPORTS_PER_DAY", default=15)
+MODERATION_REPORTS_PER_30_DAYS = env.int("MODERATION_REPORTS_PER_30_DAYS", default=200)
+MODERATION_REPORT_NOTE_MAX_LENGTH = 1000
+MODERATION_APPEAL_MAX_LENGTH = 2000
+MODERATION_APPEAL_WINDOW_DAYS = env.int("MODERATION_APPEAL_WINDOW_DAYS", default=20)
+# Hold a new account's first uploads for review: how many, and for how long an account is new.
+MODERATION_HOLD_FIRST_UPLOADS = env.int("MODERATION_HOLD_FIRST_UPLOADS", default=0)
+MODERATION_NEW_ACCOUNT_DAYS = env.int("MODERATION_NEW_ACCOUNT_DAYS", default=7)
+# Bits of the 64-bit poster hash that may differ for a re-upload of a removed clip to be held.
+MODERATION_FINGERPRINT_DISTANCE = env.int("MODERATION_FINGERPRINT_DISTANCE", default=6)
+CELERY_BEAT_SCHEDULE["moderation-digest"] = {
+    "task": "moderation.tasks.send_moderator_digest",
+    "schedule": crontab(minute=0),
 }
 
 # --- Security --------------------------------------------------------------------------------

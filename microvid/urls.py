@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include((videos_urls.urlpatterns + page_urls.videos_urlpatterns, "videos"))),
     path("", include("social.urls")),
     path("", include("recommendations.urls")),
+    path("", include("moderation.urls")),
 ]
 
 if settings.SERVE_MEDIA:

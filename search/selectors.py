@@ -42,11 +42,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import hidden_user_ids, users_in_good_standing_q
 from core.cache_versions import PUBLIC_VIDEOS, cache_version
 from core.metrics import cache_read
 from search.highlight import TERM_RE, highlight, snippet
 from videos.models import Hashtag
-from videos.selectors import published_since, videos_public
+from videos.selectors import published_since, videos_for_viewer, videos_public
 
 # The text search configuration of the stored vectors and of every query. "simple" does no
 # stemming and knows no stop words, so it treats English, Spanish and Arabic alike; prefix
@@ -140,8 +141,8 @@ def _hashtag_matches(term: str):
     return Exists(Hashtag.objects.filter(videos=OuterRef("pk"), name__icontains=term).values("pk"))
 
 
-def _videos_matching(parsed: ParsedQuery):
-    queryset = videos_public()
+def _videos_matching(parsed: ParsedQuery, viewer=None, *, base=None):
+    queryset = base if base is not None else videos_for_viewer(user=viewer)
     if _using_postgres():
         query = _tsquery(parsed)
         return queryset.filter(search_vector=query).annotate(
@@ -191,12 +192,12 @@ def _slice(queryset, page: int, size: int) -> tuple[list, bool]:
 
 
 def _result_ids(parsed: ParsedQuery, date_filter: str, sort: str, page: int, size: int,
-                now: datetime | None) -> tuple[list[int], bool]:  # fmt: skip
+                now: datetime | None, base) -> tuple[list[int], bool]:  # fmt: skip
     """The ids of one page of results, best first, and whether there is a next page.
 
     Ranking reads only the matching rows' ids and sort columns (no owner join, no wide
     columns), sorts and stops at the page: the cards are fetched by id afterwards."""
-    queryset = _videos_matching(parsed)
+    queryset = _videos_matching(parsed, base=base)
     if since := published_since(date_filter, now=now):
         queryset = queryset.filter(published_at__gte=since)
     order = _VIDEO_ORDER.get(sort, _VIDEO_ORDER["relevance"])
@@ -204,12 +205,14 @@ def _result_ids(parsed: ParsedQuery, date_filter: str, sort: str, page: int, siz
 
 
 def _result_ids_key(parsed: ParsedQuery, date_filter: str, sort: str, page: int,
-                    size: int) -> str:  # fmt: skip
+                    size: int, hidden: list[int]) -> str:  # fmt: skip
     # The normalised query: its terms, in order (parse_query lower-cases and de-duplicates).
     text = "\x1f".join(parsed.terms)
     sort = sort if sort in _VIDEO_ORDER else "relevance"
     digest = hashlib.sha1(
-        f"{text}|{date_filter}|{sort}|{page}|{size}".encode(), usedforsecurity=False
+        # The people the viewer hides (blocks, mutes) change the ranking: part of the key.
+        f"{text}|{date_filter}|{sort}|{page}|{size}|{hidden}".encode(),
+        usedforsecurity=False,
     ).hexdigest()
     return f"search:ids:{cache_version(PUBLIC_VIDEOS)}:{digest}"
 
@@ -222,6 +225,7 @@ def search_videos(
     page: int = 1,
     size: int = VIDEO_PAGE_SIZE,
     now: datetime | None = None,
+    viewer=None,
     highlighted: bool = True,
 ) -> SearchPage:
     """Public videos matching a query, a page at a time, each with `title_highlighted` and
@@ -240,17 +244,19 @@ def search_videos(
     page = _page_number(page)
     if parsed.is_empty:
         return SearchPage(items=[], query=parsed, page=page)
+    hidden = sorted(hidden_user_ids(viewer=viewer))
+    base = videos_public().exclude(owner_id__in=hidden) if hidden else videos_public()
     if now is None and settings.SEARCH_CACHE_SECONDS:
-        key = _result_ids_key(parsed, date_filter, sort, page, size)
+        key = _result_ids_key(parsed, date_filter, sort, page, size, hidden)
         cached = cache.get(key)
         cache_read("search_ids", cached is not None)
         if cached is None:
-            cached = _result_ids(parsed, date_filter, sort, page, size, now)
+            cached = _result_ids(parsed, date_filter, sort, page, size, now, base)
             cache.set(key, cached, settings.SEARCH_CACHE_SECONDS)
         ids, has_next = cached
     else:
-        ids, has_next = _result_ids(parsed, date_filter, sort, page, size, now)
-    cards = videos_public().filter(pk__in=ids).select_related("owner")
+        ids, has_next = _result_ids(parsed, date_filter, sort, page, size, now, base)
+    cards = base.filter(pk__in=ids).select_related("owner")
     by_pk = {video.pk: video for video in cards.defer("search_vector", "poster_inline")}
     videos = [by_pk[pk] for pk in ids if pk in by_pk]
     if highlighted:
@@ -275,7 +281,17 @@ def _public_video_count():
     )
 
 
-def search_creators(*, query: str, page: int = 1, size: int = CREATOR_PAGE_SIZE) -> SearchPage:
+def _creators(viewer=None):
+    """Accounts that may be found: active, not suspended, nobody the viewer blocked, muted or
+    was blocked by."""
+    people = User.objects.filter(users_in_good_standing_q())
+    hidden = hidden_user_ids(viewer=viewer)
+    return people.exclude(pk__in=hidden) if hidden else people
+
+
+def search_creators(
+    *, query: str, page: int = 1, size: int = CREATOR_PAGE_SIZE, viewer=None
+) -> SearchPage:
     """Active users whose username or display name contains every term (on PostgreSQL also a
     username within a typo of the query), best match first: the exact username, then usernames
     starting with the query, then those with more public videos. Each has `name_highlighted`,
@@ -291,7 +307,8 @@ def search_creators(*, query: str, page: int = 1, size: int = CREATOR_PAGE_SIZE)
     if _using_postgres() and len(parsed.terms) == 1 and len(first) >= 3:
         matches |= Q(username__trigram_similar=first)
     queryset = (
-        User.objects.filter(matches, is_active=True)
+        _creators(viewer)
+        .filter(matches)
         .annotate(
             closeness=Case(
                 When(username__iexact=first, then=Value(2)),
@@ -334,7 +351,7 @@ def _public_hashtags():
     return Hashtag.objects.filter(Exists(videos_public().filter(hashtags=OuterRef("pk"))))
 
 
-def search_suggestions(*, query: str, limit: int = 8) -> list[Suggestion]:
+def search_suggestions(*, query: str, limit: int = 8, viewer=None) -> list[Suggestion]:
     """Autocomplete options for what has been typed so far: hashtags (of public videos) and
     creators starting with the last word, and public video titles containing the text. A
     leading `#` asks for hashtags only, `@` for creators only. Prefix matching works on both
@@ -373,13 +390,14 @@ def search_suggestions(*, query: str, limit: int = 8) -> list[Suggestion]:
         ]
     if "creator" in wants:
         people = list(
-            User.objects.filter(is_active=True)
+            _creators(viewer)
             .filter(Q(username__istartswith=last) | Q(display_name__istartswith=text))
             .order_by("username")[:share]
         )
         if _using_postgres() and len(people) < share and len(last) >= 3:
             people += list(
-                User.objects.filter(is_active=True, username__trigram_similar=last)
+                _creators(viewer)
+                .filter(username__trigram_similar=last)
                 .exclude(pk__in=[person.pk for person in people])
                 .annotate(similarity=TrigramSimilarity("username", last))
                 .order_by("-similarity", "username")[: share - len(people)]
@@ -397,7 +415,7 @@ def search_suggestions(*, query: str, limit: int = 8) -> list[Suggestion]:
     if "video" in wants:
         room = max(limit - len(found), 0)
         titles = (
-            videos_public()
+            videos_for_viewer(user=viewer)
             .filter(title__icontains=text)
             .order_by("-like_count", "-view_count", "-published_at")
             .values_list("title", flat=True)[: room * 2]

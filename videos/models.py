@@ -57,6 +57,12 @@ class Video(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class ModerationState(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        LIMITED = "limited", _("Limited: reachable by link, not in discovery")
+        REMOVED = "removed", _("Removed by a moderator")
+        HELD = "held", _("Held for review: only its creator sees it")
+
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public: anyone can find and watch it")
         UNLISTED = "unlisted", _("Unlisted: only people with the link")
@@ -114,6 +120,16 @@ class Video(models.Model):
     trending_score = models.FloatField(default=0.0, db_index=True)
     # Title, hashtags and description, weighted; kept up to date on save (PostgreSQL).
     search_vector = SearchVectorField(null=True, editable=False)
+
+    # Set only through the videos services that moderation calls (video_remove, ...).
+    moderation_state = models.CharField(
+        _("moderation state"),
+        max_length=10,
+        choices=ModerationState.choices,
+        default=ModerationState.VISIBLE,
+    )
+    # A perceptual hash (64-bit dHash) of the poster, to recognise a removed clip uploaded again.
+    poster_hash = models.BigIntegerField(null=True, blank=True, editable=False)
 
     processing_attempts = models.PositiveSmallIntegerField(default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)

@@ -23,12 +23,14 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
 
 from accounts.models import User
+from core import text_checks
 from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version
 from core.metrics import TRANSCODE_SECONDS_PER_CLIP_SECOND
 from core.storage import delete_prefix
 from videos import queue, selectors
-from videos.models import Hashtag, Rendition, Video
+from videos.models import Hashtag, Rendition, Video, new_storage_token
 from videos.probe import ProbeResult, UploadRejected, probe_upload
+from videos.signals import video_processed, video_taken_down
 from videos.text import hashtags_in, mentions_in
 from videos.transcode import TranscodeError, TransientTranscodeError, transcode
 
@@ -103,6 +105,10 @@ def video_create_from_upload(
         existing = Video.objects.filter(owner=owner, upload_token=upload_token).first()
         if existing is not None:
             return existing
+    try:
+        held = text_checks.verdict([title, description])
+    except text_checks.TextRefused as refusal:
+        raise UploadRejected("refused_text", refusal.message) from None
 
     status = Video.Status.UPLOADED
     source_duration = None
@@ -126,6 +132,9 @@ def video_create_from_upload(
             source_duration=source_duration,
             status=status,
             upload_token=upload_token,
+            moderation_state=(
+                Video.ModerationState.HELD if held else Video.ModerationState.VISIBLE
+            ),
         )
         video.full_clean(exclude=["source"])
         with path.open("rb") as handle:
@@ -266,6 +275,7 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
                 )
             _store_outputs(result.out_dir, prefix)
             poster_inline = _inline_poster(result.poster_path)
+            poster_hash = image_dhash(result.poster_path)
     except UploadRejected as rejection:
         delete_prefix(default_storage, prefix)
         _mark_failed(video, str(rejection))
@@ -303,6 +313,7 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
         current.mp4 = relative(result.mp4_path)
         current.poster = relative(result.poster_path)
         current.poster_inline = poster_inline
+        current.poster_hash = poster_hash
         current.duration = result.duration
         current.width, current.height = result.width, result.height
         current.has_audio = result.has_audio
@@ -328,6 +339,8 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
             transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
         if current.published_at is not None:
             _public_videos_changed()  # reprocessed: new files and cards
+    video_processed.send(sender=Video, video=current)
+    current.refresh_from_db(fields=["moderation_state"])
     return current
 
 
@@ -429,8 +442,16 @@ def video_update(
     visibility: str,
     comments_enabled: bool,
 ) -> Video:
-    """Change a video's title, description, visibility or comment setting."""
+    """Change a video's title, description, visibility or comment setting. Text that a
+    watched-word list refuses raises `core.text_checks.TextRefused`; text it holds puts the
+    video on hold for review."""
     _authorize_owner(video, by)
+    if text_checks.verdict([title, description]) and video.moderation_state in (
+        Video.ModerationState.VISIBLE,
+        Video.ModerationState.LIMITED,
+    ):
+        video.moderation_state = Video.ModerationState.HELD
+        Video.objects.filter(pk=video.pk).update(moderation_state=video.moderation_state)
     video.title = title.strip()
     video.description = description.strip()
     video.visibility = visibility
@@ -537,4 +558,94 @@ def video_remove_captions(*, video: Video, by: User) -> Video:
         video.save(update_fields=["captions", "captions_language", "updated_at"])
         if old_name:
             transaction.on_commit(lambda: default_storage.delete(old_name))
+    return video
+
+
+# --- perceptual hash ---------------------------------------------------------------------------
+def image_dhash(path) -> int:
+    """A 64-bit difference hash of an image (signed, to fit a BigIntegerField): near-identical
+    frames (re-encoded, rescaled, slightly brightened) differ in only a few bits."""
+    with Image.open(path) as image:
+        small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+        pixels = list(small.tobytes())
+    bits = 0
+    for row in range(8):
+        for column in range(8):
+            left, right = pixels[row * 9 + column], pixels[row * 9 + column + 1]
+            bits = (bits << 1) | (1 if left > right else 0)
+    return bits - (1 << 64) if bits >= 1 << 63 else bits
+
+
+def dhash_distance(a: int, b: int) -> int:
+    """How many of the 64 bits differ between two hashes."""
+    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+
+
+# --- moderation state (the moderation services decide who may; these keep files right) -----------
+def _video_root(video: Video, token: str | None = None) -> str:
+    return f"videos/{video.short_id}-{token or video.storage_token}/"
+
+
+def _copy_tree(storage, source: str, target: str) -> None:
+    try:
+        directories, files = storage.listdir(source)
+    except FileNotFoundError:
+        return
+    for name in files:
+        with storage.open(source + name, "rb") as handle:
+            saved = storage.save(target + name, File(handle))
+        if saved != target + name:
+            raise RuntimeError(f"storage renamed {target + name} to {saved}")
+    for directory in directories:
+        _copy_tree(storage, f"{source}{directory}/", f"{target}{directory}/")
+
+
+def video_rotate_storage(*, video: Video) -> Video:
+    """Move a video's output files under a new unguessable folder: every URL handed out so far
+    (and cached by browsers or a CDN) answers 404 from the next request. Used when a video is
+    removed or made private. The uploaded original (private, never served) stays."""
+    old_root = _video_root(video)
+    new_token = new_storage_token()
+    new_root = _video_root(video, new_token)
+    _copy_tree(default_storage, old_root, new_root)
+
+    def moved(name: str) -> str:
+        return new_root + name[len(old_root) :] if name.startswith(old_root) else name
+
+    try:
+        with transaction.atomic():
+            locked = Video.objects.select_for_update().get(pk=video.pk)
+            locked.storage_token = new_token
+            for field in ("output_prefix", "hls_master", "mp4", "poster"):
+                setattr(locked, field, moved(getattr(locked, field)))
+            if locked.captions:
+                locked.captions.name = moved(locked.captions.name)
+            locked.save()
+            for rendition in locked.renditions.all():
+                rendition.playlist = moved(rendition.playlist)
+                rendition.save(update_fields=["playlist"])
+            transaction.on_commit(lambda: delete_prefix(default_storage, old_root))
+    except Exception:
+        delete_prefix(default_storage, new_root)
+        raise
+    for field in ("storage_token", "output_prefix", "hls_master", "mp4", "poster", "captions"):
+        setattr(video, field, getattr(locked, field))
+    return video
+
+
+def video_set_moderation_state(*, video: Video, state: str) -> Video:
+    """Put a video in a moderation state (see Video.ModerationState). Removing it moves its
+    files (old URLs die at once) and takes it off open pages and sockets; holding it takes it
+    off too; limiting only takes it out of discovery."""
+    if state not in Video.ModerationState.values:
+        raise ValueError(f"Unknown moderation state {state!r}")
+    previous = video.moderation_state
+    with transaction.atomic():
+        Video.objects.filter(pk=video.pk).update(moderation_state=state, updated_at=timezone.now())
+        video.moderation_state = state
+        if state == Video.ModerationState.REMOVED and previous != state:
+            video_rotate_storage(video=video)
+        if state in (Video.ModerationState.REMOVED, Video.ModerationState.HELD):
+            video_id = video.pk
+            transaction.on_commit(lambda: video_taken_down.send(sender=Video, video_id=video_id))
     return video

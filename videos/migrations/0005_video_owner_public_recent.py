@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("videos", "0003_processing_lease"),
+        ("videos", "0004_video_moderation_state"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
