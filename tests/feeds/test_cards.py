@@ -163,3 +163,17 @@ def test_the_cache_can_be_switched_off(client, bob, alice, renders, settings):
     page(client)
 
     assert renders[0] == 2
+
+
+def test_a_block_shows_on_the_next_page(client, bob, alice, carol):
+    from accounts import services as accounts
+
+    published_video(alice, title="Alice clip")
+    published_video(carol, title="Carol clip")
+    client.force_login(bob)
+    assert "Alice clip" in page(client)
+
+    accounts.block_create(blocker=bob, blocked=alice)
+
+    html = page(client)
+    assert "Alice clip" not in html and "Carol clip" in html

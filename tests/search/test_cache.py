@@ -102,3 +102,15 @@ def test_the_cache_can_be_switched_off(alice, settings):
     _, queries = queries_of(lambda: found("rainy"))
 
     assert queries > 1
+
+
+def test_a_block_shows_in_the_next_search_from_cached_ids(alice, bob):
+    from accounts import services as accounts
+
+    video = described_video(alice, title="Rainy balcony")
+    assert found("rainy", viewer=bob) == [video.pk]
+
+    accounts.block_create(blocker=bob, blocked=alice)
+
+    assert found("rainy", viewer=bob) == []
+    assert found("rainy") == [video.pk]  # others still find it
