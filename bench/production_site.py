@@ -3,6 +3,7 @@ their own, its one-time preparation (translations, migrations, static files), a 
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -57,10 +58,54 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 20.
     """Return `server` once its /healthz answers on `port`; kill it if it never does."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server stopped while starting")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            # As the TLS proxy in front of production says (the site redirects plain HTTP).
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"}
+            )
+            urllib.request.urlopen(request, timeout=1)  # noqa: S310 - fixed loopback URL
             return server
         except OSError:
             time.sleep(0.1)
-    server.kill()
+    if server.poll() is None:
+        server.kill()
     raise RuntimeError("the server did not start")
+
+
+def serve_uvicorn(env: dict, port: int, workers: int, timeout: float = 60.0) -> subprocess.Popen:
+    """Serve `microvid.asgi:application` as docs/operations.md starts it in production (uvicorn,
+    one worker process per core, behind a proxy), in its own process group; return it once
+    /healthz answers."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "microvid.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--proxy-headers",
+         "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        return wait_until_serving(server, port, timeout)
+    except RuntimeError:
+        stop(server)
+        raise
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop a server started in its own process group (TERM, then KILL after 15 s)."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return  # the group is gone already
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages, for the report next to every number
+    (the machine is shared: a number taken under load is not an idle machine's number)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"

@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 from django.core.files.storage import FileSystemStorage
-from storages.backends.s3 import S3Storage
 
 # Types that Python's mimetypes table lacks or gets wrong for HLS.
 MEDIA_TYPES = {
@@ -27,23 +26,6 @@ def register_media_types():
 def content_type_for(name: str) -> str:
     suffix = Path(name).suffix.lower()
     return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-class MediaS3Storage(S3Storage):
-    """S3 storage that labels every object with its real type and how long it may be cached.
-
-    Output files are written under a new versioned prefix each time, so they never change
-    and may be cached for good.
-    """
-
-    def get_object_parameters(self, name):
-        params = super().get_object_parameters(name)
-        params["ContentType"] = content_type_for(name)
-        if name.startswith("uploads/"):
-            params["CacheControl"] = "private, no-store"
-        else:
-            params.setdefault("CacheControl", IMMUTABLE)
-        return params
 
 
 def delete_prefix(storage, prefix: str) -> None:

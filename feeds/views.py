@@ -2,6 +2,7 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.cursors import InvalidCursor
 from feeds import selectors
+from feeds.cards import CARD_TEMPLATE, FEEDBACK_TEMPLATE, render_cards
 from recommendations.forms import TOPICS_DONE_SESSION_KEY
 from recommendations.selectors import topic_choices
 from social.selectors import suggested_creators, viewer_video_states
@@ -61,6 +63,18 @@ def render_feed(
         if date_filter:
             query["date"] = date_filter
         next_url = f"{request.path}?{query.urlencode()}"
+    states = viewer_video_states(user=request.user, videos=page.videos)
+    if view_mode == "grid":
+        for_you_cards = current == "feeds:for_you" and request.user.is_authenticated
+        cards = render_cards(
+            request=request,
+            csrf_token=lambda: get_token(request),
+            videos=page.videos,
+            template_name=FEEDBACK_TEMPLATE if for_you_cards else CARD_TEMPLATE,
+            **states,
+        )
+        for video in page.videos:
+            video.card_html = cards[video.pk]
     context = {
         "page": page,
         "feed_title": title,
@@ -73,7 +87,7 @@ def render_feed(
         "notice": notice,
         "first_page": not request.GET.get("cursor") or notice is not None,
         # The viewer's likes and follows for the cards' buttons: two queries per page.
-        **viewer_video_states(user=request.user, videos=page.videos),
+        **states,
         **extra,
     }
     if request.htmx and not request.htmx.boosted and request.GET.get("cursor"):

@@ -16,6 +16,13 @@ app.autodiscover_tasks()
 
 
 @app.on_after_configure.connect
+def _measure_tasks(sender, **kwargs):
+    from microvid.metrics import connect_celery_signals
+
+    connect_celery_signals()
+
+
+@app.on_after_configure.connect
 def _create_filesystem_broker_folders(sender, **kwargs):
     # kombu's filesystem transport expects its folders to exist.
     options = sender.conf.broker_transport_options or {}

@@ -7,6 +7,7 @@ PostgreSQL, Redis and S3. `DJANGO_ENV=production` turns on the production checks
 (see docs/operations.md).
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,7 +42,6 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 DJANGO_APPS = [
-    "daphne",
     # Before the admin, so that translated fields get their per-language inputs there.
     "modeltranslation",
     "django.contrib.admin",
@@ -64,6 +64,7 @@ THIRD_PARTY_APPS = [
     "rest_framework_simplejwt",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
 ]
 LOCAL_APPS = [
     "core",  # the foundation: only its management commands (backup, restore) need the app
@@ -76,9 +77,16 @@ LOCAL_APPS = [
     "recommendations",
     "analytics",
 ]
+# daphne is only needed for its `runserver` (HTTP and WebSockets in one development server);
+# it imports Twisted, which every other command, web worker and Celery worker would pay for at
+# start-up. Production serves with uvicorn (docs/operations.md), `make run` too.
+if sys.argv[1:2] == ["runserver"]:
+    DJANGO_APPS.insert(0, "daphne")
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First and last: request latency per view and status (docs/monitoring.md).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.logging.RequestIdMiddleware",
     "microvid.middleware.HealthCheckMiddleware",
     "core.unavailable.DatabaseUnavailableMiddleware",
@@ -93,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "microvid.metrics.QueryCountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "microvid.urls"
@@ -218,6 +228,17 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"videos.tasks.process_video": {"queue": "transcode"}}
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Monitoring (docs/monitoring.md) ---------------------------------------------------------
+# /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>", an address in
+# METRICS_ALLOWED_NETWORKS (CIDR, e.g. the Prometheus pods' network), or a staff member;
+# anyone else gets a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# The Celery queues whose depth /metrics reads from a Redis broker.
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
+# django-prometheus: no per-migration gauges at start-up (they would query the database).
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
 # --- Files -----------------------------------------------------------------------------------
 STATIC_URL = env.str("STATIC_URL", default="/static/")
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
@@ -235,7 +256,7 @@ AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
 USING_S3 = bool(AWS_STORAGE_BUCKET_NAME)
 if USING_S3:
     default_storage = {
-        "BACKEND": "core.storage.MediaS3Storage",
+        "BACKEND": "core.s3.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
@@ -415,6 +436,12 @@ VIDEO_PROCESSING_LEASE_S = env.int("VIDEO_PROCESSING_LEASE_S", default=30)
 WATCH_EVENTS_RATE_PER_MINUTE = env.int("WATCH_EVENTS_RATE_PER_MINUTE", default=60)
 # Cards per feed page (For You, Following, Trending, Latest, hashtags, profiles); at most 50.
 FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=12)
+# Seconds a page of search result ids is cached per normalised query (0: no cache);
+# publishing or removing a video clears them sooner (docs/operations.md, "Caches").
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
+# Seconds a rendered feed card is cached (feeds/cards.py; 0: no cache). Its key is made from
+# what it shows, so a like or an edit never needs clearing it (docs/operations.md, "Caches").
+CARD_CACHE_SECONDS = env.int("CARD_CACHE_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
     "task": "feeds.tasks.recompute_trending",
     "schedule": env.float("TRENDING_RECOMPUTE_SECONDS", default=600.0),

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from accounts import urls as accounts_urls
 from core.media import serve_media
 from feeds import views as feed_views
-from microvid import views
+from microvid import metrics, views
 from pages import urls as page_urls
 from recommendations.views import watch_events
 from videos import urls as videos_urls
@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("feeds.urls")),
     path("", include("search.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("healthz/live", views.healthz_live, name="healthz_live"),
     path("events", watch_events, name="watch_events"),

@@ -3,7 +3,8 @@ process, swapped when a newer version is published, and never fatal.
 
 Only numpy arrays are read (``HybridRecommender.from_bytes``); LightFM itself, and anything
 else used for training, is never imported here, so web processes stay small (SciPy, for the
-seen-items matrix, is imported when the first model is loaded).
+seen-items matrix, is imported when the first model is loaded). Nor is numpy until then:
+start-up (every command and worker) must not pay for it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import storages
 
-from recommendations.engine.persistence import ModelFormatError
-from recommendations.engine.recommender import HybridRecommender
 from recommendations.models import RecModelVersion
+
+if TYPE_CHECKING:
+    from recommendations.engine.recommender import HybridRecommender
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +80,9 @@ def current_model(row: dict | None) -> LoadedModel | None:
         retry = settings.RECS_MODEL_RETRY_SECONDS
         if failed_at is not None and time.monotonic() - failed_at < retry:
             return loaded
+        from recommendations.engine.persistence import ModelFormatError
+        from recommendations.engine.recommender import HybridRecommender
+
         try:
             with model_storage().open(row["path"], "rb") as handle:
                 model = HybridRecommender.from_bytes(handle.read())

@@ -12,6 +12,7 @@ Queries are never passed to the database as syntax: they are split into word ter
 punctuation, quotes and SQL-ish input can only ever match (or not match) as words.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramSimilarity,
 )
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -41,6 +43,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import hidden_user_ids, users_in_good_standing_q
+from core.cache_versions import PUBLIC_VIDEOS, cache_version
+from core.metrics import cache_read
 from search.highlight import TERM_RE, highlight, snippet
 from videos.models import Hashtag
 from videos.selectors import published_since, videos_for_viewer, videos_public
@@ -137,8 +141,8 @@ def _hashtag_matches(term: str):
     return Exists(Hashtag.objects.filter(videos=OuterRef("pk"), name__icontains=term).values("pk"))
 
 
-def _videos_matching(parsed: ParsedQuery, viewer=None):
-    queryset = videos_for_viewer(user=viewer)
+def _videos_matching(parsed: ParsedQuery, viewer=None, *, base=None):
+    queryset = base if base is not None else videos_for_viewer(user=viewer)
     if _using_postgres():
         query = _tsquery(parsed)
         return queryset.filter(search_vector=query).annotate(
@@ -187,6 +191,32 @@ def _slice(queryset, page: int, size: int) -> tuple[list, bool]:
     return rows[:size], len(rows) > size
 
 
+def _result_ids(parsed: ParsedQuery, date_filter: str, sort: str, page: int, size: int,
+                now: datetime | None, base) -> tuple[list[int], bool]:  # fmt: skip
+    """The ids of one page of results, best first, and whether there is a next page.
+
+    Ranking reads only the matching rows' ids and sort columns (no owner join, no wide
+    columns), sorts and stops at the page: the cards are fetched by id afterwards."""
+    queryset = _videos_matching(parsed, base=base)
+    if since := published_since(date_filter, now=now):
+        queryset = queryset.filter(published_at__gte=since)
+    order = _VIDEO_ORDER.get(sort, _VIDEO_ORDER["relevance"])
+    return _slice(queryset.order_by(*order).values_list("pk", flat=True), page, size)
+
+
+def _result_ids_key(parsed: ParsedQuery, date_filter: str, sort: str, page: int,
+                    size: int, hidden: list[int]) -> str:  # fmt: skip
+    # The normalised query: its terms, in order (parse_query lower-cases and de-duplicates).
+    text = "\x1f".join(parsed.terms)
+    sort = sort if sort in _VIDEO_ORDER else "relevance"
+    digest = hashlib.sha1(
+        # The people the viewer hides (blocks, mutes) change the ranking: part of the key.
+        f"{text}|{date_filter}|{sort}|{page}|{size}|{hidden}".encode(),
+        usedforsecurity=False,
+    ).hexdigest()
+    return f"search:ids:{cache_version(PUBLIC_VIDEOS)}:{digest}"
+
+
 def search_videos(
     *,
     query: str,
@@ -196,28 +226,43 @@ def search_videos(
     size: int = VIDEO_PAGE_SIZE,
     now: datetime | None = None,
     viewer=None,
+    highlighted: bool = True,
 ) -> SearchPage:
     """Public videos matching a query, a page at a time, each with `title_highlighted` and
-    `snippet` (a highlighted piece of the description, when the description matched).
+    `snippet` (a highlighted piece of the description, when the description matched) unless
+    `highlighted` is False (for callers that do not show them).
 
     `date_filter` is "", "today", "week", "month" or "year" (rolling windows); `sort` is
     "relevance", "newest" or "liked". Unknown values fall back to the defaults.
+
+    The ids of a page are cached for SEARCH_CACHE_SECONDS per normalised query (terms, date
+    filter, sort, page), under the PUBLIC_VIDEOS version that publishing and removing videos
+    bump; the cards themselves are read fresh (one query by id, through `videos_public`), so a
+    video that stopped being public never shows, even from a cached page.
     """
     parsed = parse_query(query)
     page = _page_number(page)
     if parsed.is_empty:
         return SearchPage(items=[], query=parsed, page=page)
-    queryset = _videos_matching(parsed, viewer)
-    if since := published_since(date_filter, now=now):
-        queryset = queryset.filter(published_at__gte=since)
-    order = _VIDEO_ORDER.get(sort, _VIDEO_ORDER["relevance"])
-    queryset = (
-        queryset.select_related("owner").defer("search_vector", "poster_inline").order_by(*order)
-    )
-    videos, has_next = _slice(queryset, page, size)
-    for video in videos:
-        video.title_highlighted = highlight(video.title, parsed.terms)
-        video.snippet = snippet(video.description, parsed.terms)
+    hidden = sorted(hidden_user_ids(viewer=viewer))
+    base = videos_public().exclude(owner_id__in=hidden) if hidden else videos_public()
+    if now is None and settings.SEARCH_CACHE_SECONDS:
+        key = _result_ids_key(parsed, date_filter, sort, page, size, hidden)
+        cached = cache.get(key)
+        cache_read("search_ids", cached is not None)
+        if cached is None:
+            cached = _result_ids(parsed, date_filter, sort, page, size, now, base)
+            cache.set(key, cached, settings.SEARCH_CACHE_SECONDS)
+        ids, has_next = cached
+    else:
+        ids, has_next = _result_ids(parsed, date_filter, sort, page, size, now, base)
+    cards = base.filter(pk__in=ids).select_related("owner")
+    by_pk = {video.pk: video for video in cards.defer("search_vector", "poster_inline")}
+    videos = [by_pk[pk] for pk in ids if pk in by_pk]
+    if highlighted:
+        for video in videos:
+            video.title_highlighted = highlight(video.title, parsed.terms)
+            video.snippet = snippet(video.description, parsed.terms)
     return SearchPage(items=videos, query=parsed, page=page, has_next=has_next)
 
 

@@ -4,6 +4,7 @@ import string
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 TITLE_MAX_LENGTH = 100
@@ -155,7 +156,19 @@ class Video(models.Model):
                 name="video_unique_upload_token",
             ),
         ]
-        indexes = [models.Index(fields=["status", "processing_started_at"])]
+        indexes = [
+            models.Index(fields=["status", "processing_started_at"]),
+            # A creator's public videos, newest first: Following (the creators one follows),
+            # For You's followed-creators stream and a profile read only this index (an
+            # index-only scan per creator) to rank ids, then fetch the page's rows by id.
+            models.Index(
+                "owner",
+                F("published_at").desc(),
+                F("id").desc(),
+                condition=Q(status="ready", visibility="public", published_at__isnull=False),
+                name="video_owner_public_recent",
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -25,9 +25,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
-import av.error
-
 MAX_DURATION_S = 5.0
 DURATION_TOLERANCE_S = 0.05
 MAX_TRIMMABLE_DURATION_S = 60.0
@@ -264,6 +261,10 @@ def probe_upload(
     ``max_duration``; with it, the clip is accepted if ``start + max_duration`` fits in the
     video and the whole is at most ``max_trimmable_duration`` long.
     """
+    # PyAV (FFmpeg's libraries) is imported where it is used: start-up of every command and
+    # worker would otherwise pay for it.
+    import av
+    import av.error
     from django.utils.translation import gettext as _
 
     path = Path(path)

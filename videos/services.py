@@ -6,6 +6,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -23,6 +24,8 @@ from PIL import Image, ImageFilter
 
 from accounts.models import User
 from core import text_checks
+from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version
+from core.metrics import TRANSCODE_SECONDS_PER_CLIP_SECOND
 from core.storage import delete_prefix
 from videos import queue, selectors
 from videos.models import Hashtag, Rendition, Video, new_storage_token
@@ -67,6 +70,15 @@ def _set_description_links(video: Video) -> None:
     video.mentions.set(
         User.objects.filter(username__in=usernames, is_active=True).exclude(pk=video.owner_id)
     )
+
+
+def _public_videos_changed() -> None:
+    """What anyone may see changed (a publish, an edit, a removal): the caches built on the
+    public videos (search result ids, feed candidates, cards) are stale. Bumped now, and again
+    once the transaction commits, so that a reader who cached the old rows between the two
+    (it could not see the uncommitted change) is not believed either."""
+    bump_cache_version(PUBLIC_VIDEOS)
+    transaction.on_commit(lambda: bump_cache_version(PUBLIC_VIDEOS))
 
 
 def video_create_from_upload(
@@ -250,12 +262,17 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
             tempfile.TemporaryDirectory(prefix="microvid-out-") as work,
         ):
             probe = _probe(source, start=video.trim_start)
+            started = time.perf_counter()
             result = transcode(
                 source,
                 Path(work) / "out",
                 probe=probe,
                 timeout=settings.VIDEO_PROCESSING_TIMEOUT_S,
             )
+            if result.duration:
+                TRANSCODE_SECONDS_PER_CLIP_SECOND.observe(
+                    (time.perf_counter() - started) / result.duration
+                )
             _store_outputs(result.out_dir, prefix)
             poster_inline = _inline_poster(result.poster_path)
             poster_hash = image_dhash(result.poster_path)
@@ -320,6 +337,8 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
         )
         if old_prefix and old_prefix != prefix:
             transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
+        if current.published_at is not None:
+            _public_videos_changed()  # reprocessed: new files and cards
     video_processed.send(sender=Video, video=current)
     current.refresh_from_db(fields=["moderation_state"])
     return current
@@ -409,6 +428,7 @@ def video_publish(*, video: Video, by: User) -> Video:
     if video.published_at is None:
         video.published_at = timezone.now()
         video.save(update_fields=["published_at", "updated_at"])
+        _public_videos_changed()
     return video
 
 
@@ -441,6 +461,7 @@ def video_update(
         update_fields=["title", "description", "visibility", "comments_enabled", "updated_at"]
     )
     _set_description_links(video)
+    _public_videos_changed()
     return video
 
 
@@ -452,6 +473,7 @@ def video_delete(*, video: Video, by: User) -> None:
     upload_prefix = source_name.rsplit("/", 1)[0] + "/" if source_name else ""
     output_root = f"videos/{video.short_id}-{video.storage_token}/"
     video.delete()
+    _public_videos_changed()
 
     def delete_files():
         if source_name:

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-import av
 import ffmpeg
 
 from videos.ffmpeg_binary import ffmpeg_binary
@@ -426,6 +425,8 @@ def _avc_codecs_string(rung_dir: Path) -> str:
     """RFC 6381 codec string from the real SPS, e.g. avc1.64001f (High, level 3.1)."""
     first_segment = _media_segments(rung_dir / "index.m3u8")[0][1]
     data = (rung_dir / "init.mp4").read_bytes() + first_segment.read_bytes()
+    import av  # here, not at start-up (see videos/probe.py)
+
     with av.open(BytesIO(data), format="mp4") as container:
         avcc = container.streams.video[0].codec_context.extradata
     if not avcc or len(avcc) < 4 or avcc[0] != 1:
@@ -496,6 +497,8 @@ def _concat_input(playlist: Path, cwd: Path) -> ffmpeg.nodes.Stream:
 
 
 def _video_duration(path: Path) -> float:
+    import av
+
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         if stream.duration is None:

@@ -48,7 +48,7 @@ def s3(settings, s3_endpoint, monkeypatch):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "core.storage.MediaS3Storage",
+            "BACKEND": "core.s3.MediaS3Storage",
             "OPTIONS": {
                 "bucket_name": BUCKET,
                 "endpoint_url": s3_endpoint,
