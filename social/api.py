@@ -7,8 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_get_public
+from core.api import page_cursor, page_data, page_number
 from social import selectors, services
-from social.models import COMMENT_MAX_LENGTH, Comment
+from social.models import COMMENT_MAX_LENGTH
+from videos.selectors import video_get_visible
 
 
 class Conflict(exceptions.APIException):
@@ -17,7 +19,7 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _call(service, **kwargs):
+def _run_service(service, **kwargs):
     """Run a service, turning its refusals into API errors."""
     try:
         return service(**kwargs)
@@ -35,13 +37,25 @@ class UserSerializer(serializers.Serializer):
     avatar_url = serializers.CharField()
 
 
-def _page_data(page, items) -> dict:
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "results": items,
-    }
+def _requested_page(request, scope: str):
+    return page_number(
+        scope=scope,
+        cursor=request.query_params.get("cursor"),
+        page=request.query_params.get("page", 1),
+    )
+
+
+def _page_data(page, items, *, scope: str) -> dict:
+    """The API's one page shape (core/api.py), with the page numbers clients used before."""
+    return page_data(
+        results=items,
+        next_cursor=page_cursor(
+            scope=scope, page=page.next_page_number() if page.has_next() else None
+        ),
+        count=page.paginator.count,
+        page=page.number,
+        pages=page.paginator.num_pages,
+    )
 
 
 # --- likes -------------------------------------------------------------------------------------
@@ -63,13 +77,13 @@ class LikeApi(APIView):
         return Response(self.OutputSerializer(data).data, status=code)
 
     def post(self, request, short_id):
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
-        video = _call(services.like_create, user=request.user, video=video)
+        video = video_get_visible(short_id=short_id, user=request.user)
+        video = _run_service(services.like_create, user=request.user, video=video)
         return self._respond(video, True, status.HTTP_201_CREATED)
 
     def delete(self, request, short_id):
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
-        video = _call(services.like_delete, user=request.user, video=video)
+        video = video_get_visible(short_id=short_id, user=request.user)
+        video = _run_service(services.like_delete, user=request.user, video=video)
         return self._respond(video, False)
 
 
@@ -107,30 +121,26 @@ class CommentListApi(APIView):
         return CommentWithRepliesSerializer(*args, **kwargs)
 
     def get(self, request, short_id):
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
+        video = video_get_visible(short_id=short_id, user=request.user)
         sort = request.query_params.get("sort", "newest")
-        page = selectors.comments_page(
-            video=video,
-            sort=sort if sort in selectors.COMMENT_SORTS else "newest",
-            page=request.query_params.get("page", 1),
-        )
+        sort = sort if sort in selectors.COMMENT_SORTS else "newest"
+        scope = f"comments:{video.short_id}:{sort}"
+        page = selectors.comments_page(video=video, sort=sort, page=_requested_page(request, scope))
         items = CommentWithRepliesSerializer(page.object_list, many=True).data
-        data = _page_data(page, items)
-        data["comments_open"] = selectors.video_is_open(video=video) and video.comments_enabled
+        data = _page_data(page, items, scope=scope)
+        data["comments_open"] = selectors.video_comments_open(video)
         return Response(data)
 
     @extend_schema(request=InputSerializer, responses={201: CommentOutputSerializer})
     def post(self, request, short_id):
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
+        video = video_get_visible(short_id=short_id, user=request.user)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        parent = None
         parent_id = incoming.validated_data.get("parent")
-        if parent_id:
-            parent = Comment.objects.filter(pk=parent_id, video=video).first()
-            if parent is None:
-                raise exceptions.ValidationError({"parent": [_("That comment does not exist.")]})
-        comment = _call(
+        parent = selectors.comment_reply_parent(video=video, parent_id=parent_id)
+        if parent_id and parent is None:
+            raise exceptions.ValidationError({"parent": [_("That comment does not exist.")]})
+        comment = _run_service(
             services.comment_create,
             user=request.user,
             video=video,
@@ -149,7 +159,7 @@ class CommentDeleteApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
         comment = selectors.comment_get(pk=pk)
-        selectors.video_get_visible(short_id=comment.video.short_id, user=request.user)
+        video_get_visible(short_id=comment.video.short_id, user=request.user)
         services.comment_delete(user=request.user, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -174,12 +184,12 @@ class FollowApi(APIView):
 
     def post(self, request, username):
         followee = user_get_public(username=username)
-        _call(services.follow_create, follower=request.user, followee=followee)
+        _run_service(services.follow_create, follower=request.user, followee=followee)
         return self._respond(followee, True, status.HTTP_201_CREATED)
 
     def delete(self, request, username):
         followee = user_get_public(username=username)
-        _call(services.follow_delete, follower=request.user, followee=followee)
+        _run_service(services.follow_delete, follower=request.user, followee=followee)
         return self._respond(followee, False)
 
 
@@ -192,14 +202,15 @@ class _PeopleApi(APIView):
 
     def get(self, request, username):
         user = user_get_public(username=username)
-        page_number = request.query_params.get("page", 1)
+        scope = f"{self.which}:{user.pk}"
+        number = _requested_page(request, scope)
         if self.which == "followers":
-            page = selectors.followers_page(user=user, page=page_number)
+            page = selectors.followers_page(user=user, page=number)
             people = [follow.follower for follow in page]
         else:
-            page = selectors.following_page(user=user, page=page_number)
+            page = selectors.following_page(user=user, page=number)
             people = [follow.followee for follow in page]
-        return Response(_page_data(page, UserSerializer(people, many=True).data))
+        return Response(_page_data(page, UserSerializer(people, many=True).data, scope=scope))
 
 
 class FollowersApi(_PeopleApi):
@@ -235,10 +246,13 @@ class NotificationListApi(APIView):
         return self.OutputSerializer(*args, **kwargs)
 
     def get(self, request):
+        scope = f"notifications:{request.user.pk}"
         page = selectors.notification_groups_page(
-            user=request.user, page=request.query_params.get("page", 1)
+            user=request.user, page=_requested_page(request, scope)
         )
-        data = _page_data(page, self.OutputSerializer(page.object_list, many=True).data)
+        data = _page_data(
+            page, self.OutputSerializer(page.object_list, many=True).data, scope=scope
+        )
         data["unread_count"] = selectors.unread_notification_count(user=request.user)
         return Response(data)
 
