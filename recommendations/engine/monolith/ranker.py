@@ -270,9 +270,7 @@ class RankerArrays:
                 continue
             self.embeddings[name][rows] = delta[f"values_{name}"]
             table = self.tables[name]
-            for key, row in zip(
-                delta[f"ids_{name}"].tolist(), rows.tolist(), strict=True
-            ):
+            for key, row in zip(delta[f"ids_{name}"].tolist(), rows.tolist(), strict=True):
                 old = table.id_of(row)
                 if old is not None and old != key:
                     del table._row[old]

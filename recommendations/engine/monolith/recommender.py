@@ -16,12 +16,12 @@ serving loads, so the evaluation measures the served model. Training imports Ten
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from ...data import InteractionLog, random_split, temporal_split
+from ..data import InteractionLog, random_split, temporal_split
 from .features import FeatureState, batch_from_weights
 from .ranker import RankerArrays, RankerConfig
 
@@ -175,9 +175,7 @@ class MonolithRecommender:
         if banned:
             score[np.isin(rows, np.fromiter(banned, dtype=np.int64))] = -np.inf
         order = np.argsort(-score, kind="stable")[:k]
-        return [
-            (state.item_ids[rows[i]], float(score[i])) for i in order if np.isfinite(score[i])
-        ]
+        return [(state.item_ids[rows[i]], float(score[i])) for i in order if np.isfinite(score[i])]
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:

@@ -24,12 +24,12 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from keras import layers, ops  # noqa: E402
+import keras
+import tensorflow as tf
+from keras import layers, ops
 
-from .features import N_FEATURES, TASKS, Batch, FeatureState  # noqa: E402
-from .ranker import DENSE_LAYERS, TABLES, RankerArrays, RankerConfig  # noqa: E402
+from .features import N_FEATURES, TASKS, Batch, FeatureState
+from .ranker import DENSE_LAYERS, TABLES, RankerArrays, RankerConfig
 
 _threads_set = False
 
@@ -229,9 +229,7 @@ class Trainer:
             self.feature_mean = dense.mean(axis=0)
             self.feature_std = np.maximum(dense.std(axis=0), 1e-3)
         out = dict(inputs)
-        out["dense"] = ((inputs["dense"] - self.feature_mean) / self.feature_std).astype(
-            np.float32
-        )
+        out["dense"] = ((inputs["dense"] - self.feature_mean) / self.feature_std).astype(np.float32)
         return out
 
     def _run(self, inputs, labels, mask, epochs: int, shuffle: bool = True) -> float:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from recommendations.data import load_candidates, load_interactions, load_items
+from recommendations.engine.data import load_candidates, load_interactions, load_items
 from recommendations.engine.monolith.features import (
     DAY,
     FEATURE_NAMES,
@@ -13,8 +13,9 @@ from recommendations.engine.monolith.features import (
 )
 from recommendations.engine.monolith.simulate import SimConfig, write_dataset
 
-TINY = SimConfig(users=120, videos=150, creators=20, days=6, test_days=2, panel_users=30,
-                 panel_videos=40, seed=3)
+TINY = SimConfig(
+    users=120, videos=150, creators=20, days=6, test_days=2, panel_users=30, panel_videos=40, seed=3
+)
 
 
 def col(name):
@@ -45,12 +46,25 @@ def test_the_simulator_writes_files_evaluate_recs_reads(tmp_path):
 
 def test_labels_from_the_events_file_know_every_task(tmp_path):
     write_dataset(tmp_path, TINY)
-    rows = np.genfromtxt(tmp_path / "events.csv", delimiter=",", names=True, dtype=None,
-                         encoding="utf-8")
+    rows = np.genfromtxt(
+        tmp_path / "events.csv", delimiter=",", names=True, dtype=None, encoding="utf-8"
+    )
     batch = batch_from_labels(
-        rows["user_id"], rows["video_id"], rows["timestamp"],
-        {name: rows[name] for name in ("watch_ratio", "loops", "liked", "commented", "followed",
-                                       "skipped", "not_interested")},
+        rows["user_id"],
+        rows["video_id"],
+        rows["timestamp"],
+        {
+            name: rows[name]
+            for name in (
+                "watch_ratio",
+                "loops",
+                "liked",
+                "commented",
+                "followed",
+                "skipped",
+                "not_interested",
+            )
+        },
     )
     assert batch.mask.all()
     assert batch.labels[:, TASKS.index("skip")].sum() == rows["skipped"].sum()
@@ -58,8 +72,9 @@ def test_labels_from_the_events_file_know_every_task(tmp_path):
 
 
 def test_weights_become_labels_and_only_known_tasks_are_masked_in():
-    batch = batch_from_weights(["a", "a", "b"], ["x", "y", "x"], [3.0, 1.0, 2.0],
-                               [2.5, -1.5, 0.5], min_weight=0.0)
+    batch = batch_from_weights(
+        ["a", "a", "b"], ["x", "y", "x"], [3.0, 1.0, 2.0], [2.5, -1.5, 0.5], min_weight=0.0
+    )
     assert batch.items.tolist() == ["y", "x", "x"]  # time order
     complete, like, skip = (TASKS.index(t) for t in ("complete", "like", "skip"))
     assert batch.labels[:, complete].tolist() == [0, 1, 1]
@@ -73,12 +88,14 @@ def test_features_are_point_in_time_and_windows_decay():
     rows = np.array([state.item_index["x"], state.item_index["y"]])
     before = state.features("a", rows, now=0.0)
     assert before[:, col("item_pos_all")].tolist() == [0.0, 0.0]  # nothing observed yet
-    events = batch_from_weights(["a", "b", "c"], ["x", "x", "y"], [0.0, 10.0, 20.0],
-                                [1.0, 1.0, -0.3])
+    events = batch_from_weights(
+        ["a", "b", "c"], ["x", "x", "y"], [0.0, 10.0, 20.0], [1.0, 1.0, -0.3]
+    )
     state.observe(events)
     now = state.features("a", rows, now=20.0)
     assert now[0, col("item_pos_all")] == np.log1p(2)
-    assert now[1, col("item_pos_all")] == 0.0 and now[1, col("item_neg_share")] > now[0, col("item_neg_share")]
+    assert now[1, col("item_pos_all")] == 0.0
+    assert now[1, col("item_neg_share")] > now[0, col("item_neg_share")]
     assert now[0, col("user_creator_pos")] == np.log1p(1)  # "a" liked c1 once
     assert now[0, col("user_tag_share_max")] == 1.0 and now[1, col("user_tag_share_max")] == 0
     later = state.features("a", rows, now=20.0 + 7 * DAY)

@@ -8,14 +8,15 @@ import sys
 import numpy as np
 import pytest
 
-from recommendations.data import load_interactions, load_items
+from recommendations.engine.data import load_interactions, load_items
 from recommendations.engine.monolith.features import FeatureState, batch_from_weights
 from recommendations.engine.monolith.ranker import RankerArrays, RankerConfig, RankerFormatError
 from recommendations.engine.monolith.recommender import ALPHAS, MonolithRecommender
 from recommendations.engine.monolith.simulate import SimConfig, write_dataset
 
-TINY = SimConfig(users=100, videos=200, creators=25, days=5, test_days=2, panel_users=30,
-                 panel_videos=40, seed=5)
+TINY = SimConfig(
+    users=100, videos=200, creators=25, days=5, test_days=2, panel_users=30, panel_videos=40, seed=5
+)
 
 
 def small_config(**overrides):
@@ -104,9 +105,10 @@ def test_the_exported_file_round_trips_and_rejects_garbage(trained):
     arrays = trainer.export(alpha=0.3)
     again = RankerArrays.from_bytes(arrays.to_bytes())
     assert again.alpha == 0.3 and again.version == arrays.version
-    assert again.tables["videos"].mapping()[0].tolist() == arrays.tables["videos"].mapping()[
-        0
-    ].tolist()
+    assert (
+        again.tables["videos"].mapping()[0].tolist()
+        == arrays.tables["videos"].mapping()[0].tolist()
+    )
     with pytest.raises(RankerFormatError):
         RankerArrays.from_bytes(b"not a model")
     with pytest.raises(RankerFormatError):
