@@ -59,7 +59,8 @@ class RankerConfig:
     batch_events: int = 1024  # events per point-in-time feature batch
     train_batch: int = 1024
     epochs: int = 2
-    learning_rate: float = 0.003
+    learning_rate: float = 0.003  # Adam, dense layers
+    embedding_learning_rate: float = 0.05  # Adagrad, embedding tables
     l2: float = 1e-6
     seed: int = 0
     tables: dict[str, TableSpec] = field(

@@ -109,7 +109,15 @@ class Trainer:
         self.tables = {name: self.config.make_table(name) for name in TABLES}
         keras.utils.set_random_seed(self.config.seed)
         self.model = build_model(self.config)
+        # Adam for the small dense layers; Adagrad for the embedding tables, as in Monolith:
+        # a row without a gradient in a step stays exactly as it was (Adam's momentum would
+        # keep moving every row it ever saw), so a real-time export of the touched rows is
+        # the whole change.
         self.optimizer = keras.optimizers.Adam(self.config.learning_rate)
+        self.sparse_optimizer = keras.optimizers.Adagrad(self.config.embedding_learning_rate)
+        embedding_ids = {id(self.model.get_layer(name).embeddings) for name in TABLES}
+        self._sparse_vars = [v for v in self.model.trainable_variables if id(v) in embedding_ids]
+        self._dense_vars = [v for v in self.model.trainable_variables if id(v) not in embedding_ids]
         self.rng = np.random.default_rng(self.config.seed)
         self.feature_mean: np.ndarray | None = None
         self.feature_std: np.ndarray | None = None
@@ -218,9 +226,10 @@ class Trainer:
             logits = self.model([inputs[name] for name in INPUT_ORDER], training=True)
             losses = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
             loss = tf.reduce_sum(losses * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
-        variables = self.model.trainable_variables
-        gradients = tape.gradient(loss, variables)
-        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        gradients = tape.gradient(loss, self._dense_vars + self._sparse_vars)
+        n = len(self._dense_vars)
+        self.optimizer.apply_gradients(zip(gradients[:n], self._dense_vars, strict=True))
+        self.sparse_optimizer.apply_gradients(zip(gradients[n:], self._sparse_vars, strict=True))
         return loss
 
     def _standardize(self, inputs):

@@ -104,3 +104,17 @@ def test_features_are_point_in_time_and_windows_decay():
     assert later[0, col("item_pos_all")] == now[0, col("item_pos_all")]  # all-time stays
     assert later[0, col("item_age_days")] > now[0, col("item_age_days")]
     assert state.history("a", 5) == [state.item_index["x"]]
+
+
+def test_the_simulate_command_writes_the_data_set_and_rejects_bad_sizes(tmp_path):
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("simulate_short_video", out=str(tmp_path), users=60, videos=80, days=5, stdout=out)
+    assert out.getvalue().startswith(f"wrote {tmp_path}: events=")
+    assert len(load_interactions(tmp_path / "interactions.csv")) > 100
+    with pytest.raises(CommandError, match="--days is too small"):
+        call_command("simulate_short_video", out=str(tmp_path / "x"), days=2)
