@@ -20,9 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True, help="output folder (created if missing)")
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        parser.add_argument("--users", type=int, help="viewers (default %d)" % SimConfig.users)
-        parser.add_argument("--videos", type=int, help="videos (default %d)" % SimConfig.videos)
-        parser.add_argument("--days", type=int, help="simulated days (default %d)" % SimConfig.days)
+        parser.add_argument("--users", type=int, help=f"viewers (default {SimConfig.users})")
+        parser.add_argument("--videos", type=int, help=f"videos (default {SimConfig.videos})")
+        parser.add_argument("--days", type=int, help=f"simulated days (default {SimConfig.days})")
 
     def handle(self, *args, **options):
         config = replace(SimConfig(), seed=options["seed"])
