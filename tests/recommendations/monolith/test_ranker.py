@@ -11,7 +11,6 @@ import pytest
 from recommendations.engine.data import load_interactions, load_items
 from recommendations.engine.monolith.features import FeatureState, batch_from_weights
 from recommendations.engine.monolith.ranker import RankerArrays, RankerConfig, RankerFormatError
-from recommendations.engine.monolith.recommender import ALPHAS, MonolithRecommender
 from recommendations.engine.monolith.simulate import SimConfig, write_dataset
 
 TINY = SimConfig(
@@ -113,20 +112,6 @@ def test_the_exported_file_round_trips_and_rejects_garbage(trained):
         RankerArrays.from_bytes(b"not a model")
     with pytest.raises(RankerFormatError):
         RankerArrays.from_bytes(arrays.to_bytes()[:200])
-
-
-def test_the_blend_weight_is_chosen_on_training_data_and_never_loses_to_popularity(world):
-    pytest.importorskip("tensorflow")
-    log, items = world
-    model = MonolithRecommender(small_config(), validation_users=60)
-    model.fit(log, items=list(items), item_features=items, min_weight=1.0)
-    assert set(model.validation) == set(ALPHAS)
-    # alpha = 0 is most-popular; the chosen alpha is at least as good on the slice
-    assert model.validation[model.alpha] >= model.validation[0.0]
-    ranked = model.recommend("u1", 10)
-    assert len(ranked) == 10 and len({item for item, _ in ranked}) == 10
-    seen = set(log.item_ids[log.user_ids == "u1"].tolist())
-    assert not seen & {item for item, _ in ranked}
 
 
 def test_web_modules_never_import_tensorflow():
