@@ -91,6 +91,7 @@ class EvaluationReport:
     rankable_items: int
     results: dict[str, ModelResult] = field(default_factory=dict)
     replay: ReplayResult | None = None
+    models: dict[str, object] = field(default_factory=dict)  # the fitted models, by name
 
 
 def _ratio(a: float, b: float) -> float:
@@ -244,8 +245,21 @@ def replay_online(
     )
 
 
-def default_models(seed: int = 0) -> dict[str, Callable[[], object]]:
-    """Factories for the models every evaluation compares, project model first."""
+def default_models(seed: int = 0, ranker: str = "production") -> dict[str, Callable[[], object]]:
+    """Factories for the models every evaluation compares, project model first.
+
+    ``production`` is the For You pipeline (:mod:`.monolith.pipeline`: the hybrid, the Keras
+    ranker and popularity, weighted on the training data); its stages are reported too.
+    ``hybrid`` evaluates the LightFM hybrid alone (no TensorFlow).
+    """
+    if ranker == "production":
+        from .monolith.pipeline import ProductionRanker
+
+        return {
+            "production": lambda: ProductionRanker(seed=seed),
+            "lightfm": lambda: PlainLightFM(seed=seed),
+            "popular": lambda: MostPopular(),
+        }
     return {
         "hybrid": lambda: HybridRecommender(HybridConfig(seed=seed)),
         "lightfm": lambda: PlainLightFM(seed=seed),
@@ -285,6 +299,7 @@ def run_evaluation(
         if log:
             log(f"training {name}...")
         model.fit(split.train, items=catalog, item_features=item_features, min_weight=min_weight)
+        report.models[name] = model
         metrics = evaluate_model(model, relevant, k, rankable, candidates)
         report.results[name] = ModelResult(
             name=name,
@@ -295,15 +310,31 @@ def run_evaluation(
             train_seconds=model.train_seconds,
             users=int(metrics["users"]),
         )
-        if replay and isinstance(model, HybridRecommender) and report.replay is None:
+        stages = model.stages() if hasattr(model, "stages") else {}
+        for stage_name, stage in stages.items():
+            metrics = evaluate_model(stage, relevant, k, rankable, candidates)
+            report.results[stage_name] = ModelResult(
+                name=stage_name,
+                precision=metrics["precision"],
+                recall=metrics["recall"],
+                ndcg=metrics["ndcg"],
+                coverage=metrics["coverage"],
+                train_seconds=stage.train_seconds,
+                users=int(metrics["users"]),
+            )
+        online = model if isinstance(model, HybridRecommender) else stages.get("hybrid")
+        if replay and isinstance(online, HybridRecommender) and report.replay is None:
             if log:
                 log(f"replaying the test period with {name}...")
-            report.replay = replay_online(model, split, k, min_weight, candidates)
+            report.replay = replay_online(online, split, k, min_weight, candidates)
     return report
 
 
-def format_report(report: EvaluationReport, project: str = "hybrid") -> list[str]:
-    """Human-readable lines; the last one is the machine-readable RESULT line."""
+def format_report(report: EvaluationReport, project: str | None = None) -> list[str]:
+    """Human-readable lines; the last one is the machine-readable RESULT line (for
+    ``project``: the production pipeline when it was evaluated, else the hybrid)."""
+    if project is None:
+        project = "production" if "production" in report.results else "hybrid"
     k = report.k
     lines = [
         f"protocol={report.protocol} train_rows={report.train_rows} "

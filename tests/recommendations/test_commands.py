@@ -35,6 +35,9 @@ def write_clusters(tmp_path, timestamps=True):
 
 
 def run(**options):
+    # The LightFM hybrid alone: the production pipeline (TensorFlow) has its own test in
+    # tests/recommendations/monolith/test_evaluate_production.py.
+    options.setdefault("ranker", "hybrid")
     command = EvaluateRecs()
     out = io.StringIO()
     call_command(command, stdout=out, **options)

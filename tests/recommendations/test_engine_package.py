@@ -51,14 +51,28 @@ def test_no_engine_module_imports_django_or_the_app_around_it():
     assert {path: names for path, names in offenders.items() if names} == {}
 
 
+#: Trainers that import TensorFlow (which loads SciPy): workers and commands only.
+TENSORFLOW_MODULES = {"recommendations.engine.monolith.train"}
+
+
 def test_every_engine_module_imports_without_django_scipy_or_lightfm():
-    modules = engine_modules()
+    modules = [m for m in engine_modules() if m not in TENSORFLOW_MODULES]
     assert "recommendations.engine.recommender" in modules
     loaded = run_python(
         f"import importlib, sys; [importlib.import_module(m) for m in {modules!r}]; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'scipy', 'lightfm'}))"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'django', 'scipy', 'lightfm', 'tensorflow', 'keras'}))"
     )
     assert loaded == "[]"
+
+
+def test_only_the_trainers_import_tensorflow():
+    for path in ENGINE.rglob("*.py"):
+        module = "recommendations.engine." + ".".join(
+            path.relative_to(ENGINE).with_suffix("").parts
+        )
+        uses_tf = {"tensorflow", "keras"} & {n.split(".")[0] for n in imported_names(path)}
+        assert not uses_tf or module in TENSORFLOW_MODULES, module
 
 
 def test_web_processes_do_not_import_scipy():

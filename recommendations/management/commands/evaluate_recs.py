@@ -13,15 +13,17 @@ from recommendations.engine.data import (
     random_split,
     temporal_split,
 )
-from recommendations.engine.evaluation import format_report, run_evaluation
+from recommendations.engine.evaluation import default_models, format_report, run_evaluation
 
 
 class Command(BaseCommand):
     help = (
-        "Evaluate the hybrid recommender, plain LightFM WARP and most-popular on an "
-        "interactions CSV (user_id,item_id,timestamp,weight). Prints precision/recall/NDCG@k, "
-        "catalog coverage, training time and an online-update replay; the last line is "
-        "'RESULT precision_at_k=.. recall_at_k=.. ndcg_at_k=..' for the hybrid model."
+        "Evaluate the production For You ranker (the hybrid, the Keras short-video ranker and "
+        "popularity, weighted on the training data) with each of its stages, plain LightFM WARP "
+        "and most-popular on an interactions CSV (user_id,item_id,timestamp,weight). Prints "
+        "precision/recall/NDCG@k, catalog coverage, training time and an online-update replay; "
+        "the last line is 'RESULT precision_at_k=.. recall_at_k=.. ndcg_at_k=..' for the "
+        "ranker chosen with --ranker."
     )
 
     def add_arguments(self, parser):
@@ -47,6 +49,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-replay", action="store_true", help="skip the online-update replay"
         )
+        parser.add_argument(
+            "--ranker",
+            choices=["production", "hybrid"],
+            default="production",
+            help="production: the For You pipeline (needs TensorFlow; default); "
+            "hybrid: the LightFM hybrid alone",
+        )
 
     def handle(self, *args, **options):
         k = options["k"]
@@ -71,6 +80,7 @@ class Command(BaseCommand):
             candidates=candidates,
             min_weight=options["min_weight"],
             seed=options["seed"],
+            models=default_models(options["seed"], options["ranker"]),
             replay=not options["no_replay"],
             log=progress,
         )
