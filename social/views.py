@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import user_get_public
-from core.http import login_first, safe_next_url, wants_fragment
+from core.http import login_first, safe_next_url, wants_fragment, with_fragment
 from social import selectors, services
 from social.forms import CommentForm, NotificationPreferenceForm
 from social.models import Comment
@@ -44,11 +44,13 @@ def _like_action(request, short_id, action):
             "error": error.message if error else "",
             "next": back,
             "compact": bool(request.POST.get("compact")),
+            "rail": bool(request.POST.get("rail")),
         }
         return render(request, "social/_like_button.html", context)
     if error:
         _say(request, error)
-    return redirect(back)
+    # Back to the same button (the browser focuses the target of the fragment).
+    return redirect(with_fragment(back, f"like-button-{video.short_id}"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,7 +61,12 @@ def like(request, short_id):
         if not wants_fragment(request):
             return redirect(selectors.video_url(video))
         liked = selectors.like_exists(user=request.user, video=video)
-        context = {"video": video, "liked": liked, "next": request.GET.get("next", "")}
+        context = {
+            "video": video,
+            "liked": liked,
+            "next": request.GET.get("next", ""),
+            "rail": bool(request.GET.get("rail")),
+        }
         return render(request, "social/_like_button.html", context)
     return _like_action(request, short_id, services.like_create)
 
@@ -206,7 +213,9 @@ def _follow_action(request, username, action):
         return render(request, "social/_follow_button.html", context)
     if error:
         _say(request, error)
-    return redirect(back)
+    scope = _scope(request)
+    button = f"follow-button-{profile_user.username}" + (f"-{scope}" if scope else "")
+    return redirect(with_fragment(back, button))
 
 
 @require_POST

@@ -74,3 +74,25 @@ def videos_with_hashtag(*, name: str, limit: int = 48):
         .select_related("owner")
         .order_by("-published_at", "-pk")[:limit]
     )
+
+
+def video_neighbours(*, video: Video):
+    """The creator's public videos just newer and just older than this one (the video page's
+    previous and next), or None at either end."""
+    if video.published_at is None:
+        return None, None
+    others = videos_public().filter(owner_id=video.owner_id).exclude(pk=video.pk)
+    newer = (
+        others.filter(published_at__gte=video.published_at)
+        .order_by("published_at", "pk")
+        .only("short_id", "title")
+        .first()
+    )
+    older = (
+        others.filter(published_at__lte=video.published_at)
+        .exclude(pk=newer.pk if newer else None)
+        .order_by("-published_at", "-pk")
+        .only("short_id", "title")
+        .first()
+    )
+    return newer, older

@@ -6,6 +6,8 @@ app_name = "videos"
 
 urlpatterns = [
     path("v/<str:short_id>", views.watch, name="watch"),
+    path("embed/<str:short_id>", views.embed, name="embed"),
+    path("oembed", views.oembed, name="oembed"),
     path("upload/", views.upload, name="upload"),
     path("studio/", views.studio, name="studio"),
     path("studio/<str:short_id>/", views.manage, name="manage"),

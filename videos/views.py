@@ -1,14 +1,17 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from social import selectors as social_selectors
-from videos import selectors, services
+from videos import selectors, services, sharing
 from videos.forms import CaptionsForm, TrimForm, VideoDetailsForm, VideoUploadForm
 from videos.models import Video
 from videos.probe import UploadRejected
@@ -24,6 +27,9 @@ def watch(request, short_id):
         if draft is not None and selectors.video_can_manage(draft, request.user):
             return redirect("videos:manage", short_id=short_id)
         raise
+    is_public = video.visibility == Video.Visibility.PUBLIC and video.is_published
+    share = sharing.share_urls(request, video)
+    previous_video, next_video = selectors.video_neighbours(video=video)
     context = {
         # The like button and the comments (social/_like_button.html, social/_comments.html).
         **social_selectors.video_social_context(video=video, user=request.user),
@@ -32,9 +38,14 @@ def watch(request, short_id):
         "can_manage": selectors.video_can_manage(video, request.user),
         "mentioned_usernames": [user.username for user in video.mentions.all()],
         "canonical_url": request.build_absolute_uri(reverse("videos:watch", args=[short_id])),
+        "share": share,
+        # Unlisted videos can be embedded by whoever has the link, but are not advertised.
+        "oembed_url": share["oembed"] if is_public else "",
+        "previous_video": previous_video,
+        "next_video": next_video,
     }
     response = render(request, "videos/watch.html", context)
-    if video.visibility != Video.Visibility.PUBLIC or not video.is_published:
+    if not is_public:
         response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -205,3 +216,61 @@ def delete(request, short_id):
         messages.success(request, _("“%(title)s” was deleted.") % {"title": video.title})
         return redirect("videos:studio")
     return render(request, "videos/delete.html", {"video": video})
+
+
+def _public_video_or_404(short_id):
+    video = Video.objects.select_related("owner").filter(short_id=short_id).first()
+    if video is None or not selectors.video_is_public_watchable(video):
+        raise Http404
+    return video
+
+
+@require_GET
+@xframe_options_exempt
+def embed(request, short_id):
+    """A minimal player page that other sites may put in an iframe (the rest of the site
+    sends X-Frame-Options: DENY). Only videos anyone may watch can be embedded."""
+    video = _public_video_or_404(short_id)
+    response = render(request, "videos/embed.html", {"video": video})
+    # Under a Content-Security-Policy (django-csp), this page alone may be framed anywhere.
+    response._csp_update = {"frame-ancestors": ["*"]}
+    return response
+
+
+@require_GET
+def oembed(request):
+    """oEmbed (https://oembed.com) for video page URLs: `?url=<video page>&format=json`."""
+    if request.GET.get("format", "json") != "json":
+        return HttpResponse(_("Only the JSON format is offered."), status=501)
+    short_id = _short_id_from_url(request, request.GET.get("url", ""))
+    if short_id is None:
+        raise Http404
+    video = _public_video_or_404(short_id)
+    data = sharing.oembed(
+        request,
+        video,
+        maxwidth=_positive_int(request.GET.get("maxwidth")),
+        maxheight=_positive_int(request.GET.get("maxheight")),
+    )
+    return JsonResponse(data)
+
+
+def _short_id_from_url(request, url: str):
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.get_host():
+        return None
+    try:
+        match = resolve(parts.path or "/")
+    except Resolver404:
+        return None
+    if match.view_name not in ("videos:watch", "videos:embed"):
+        return None
+    return match.kwargs.get("short_id")
+
+
+def _positive_int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None

@@ -133,3 +133,12 @@ def assert_accessible(page):
         finally:
             checker.close()
     assert results.violations_count == 0, results.generate_report()
+
+
+def open_account_menu(page):
+    """Open the header's account menu (a <details>, so this works with JavaScript off too)."""
+    page.wait_for_load_state("domcontentloaded")
+    menu = page.locator("details.account-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return page.get_by_role("navigation", name="Main")
