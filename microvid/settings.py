@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "videos",
     "social",
     "feeds",
+    "search",
     "moderation",
     "recommendations",
 ]

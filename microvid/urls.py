@@ -13,7 +13,7 @@ from videos import urls as videos_urls
 urlpatterns = [
     path("", feed_views.for_you, name="home"),
     path("", include("feeds.urls")),
-    path("", include("feeds.search_urls")),
+    path("", include("search.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),

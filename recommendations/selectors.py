@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.db.models import CharField, F, Q, Value
+from django.db.models import CharField, Count, F, Q, Value
 from django.utils import timezone
 
 from recommendations.dataset import Signals, apply_watch_row, interaction_weight, watch_aggregates
-from recommendations.model import Event
+from recommendations.engine.events import Event
 from recommendations.models import NotInterested, ShowFewer, TopicInterest, WatchEvent
 from recommendations.registry import current_model, latest_version, registry
 from videos.models import Hashtag, Video
@@ -331,27 +331,13 @@ def _rerank(exploit, explore, scores, owners, tags, recent_creators, size, every
 
 
 # --- feedback --------------------------------------------------------------------------------
-def not_interested_exists(*, user, video) -> bool:
-    return NotInterested.objects.filter(user=user, video=video).exists()
-
-
-def show_fewer_exists(*, user, creator) -> bool:
-    return ShowFewer.objects.filter(user=user, creator=creator).exists()
-
-
 def topic_choices(*, limit: int = 12) -> list[Hashtag]:
     """The hashtags with the most public videos: what a new viewer can pick from."""
-    from django.db.models import Count
-
     return list(
         Hashtag.objects.filter(videos__in=videos_public())
         .annotate(n=Count("videos"))
         .order_by("-n", "name")[:limit]
     )
-
-
-def topic_interest_exists(*, user) -> bool:
-    return TopicInterest.objects.filter(user=user).exists()
 
 
 def video_for_feedback(*, short_id: str, user) -> Video | None:
