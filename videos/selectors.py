@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.db.models import Case, CharField, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,14 +20,33 @@ def video_get_for_owner(*, short_id: str, user) -> Video:
     return video
 
 
+STUDIO_GROUPS = ("unfinished", "draft", "scheduled", "published")
+
+
 def videos_of_owner(*, user):
+    """The creator's videos for the studio, each with its `studio_group` (unfinished, draft,
+    scheduled, published), in that order, newest first within a group."""
+    ready = Q(status=Video.Status.READY)
+    group = Case(
+        When(published_at__isnull=False, then=Value("published")),
+        When(ready & Q(publish_at__isnull=False), then=Value("scheduled")),
+        When(ready, then=Value("draft")),
+        default=Value("unfinished"),
+        output_field=CharField(),
+    )
+    rank = Case(
+        *(When(studio_group=name, then=Value(n)) for n, name in enumerate(STUDIO_GROUPS)),
+        output_field=IntegerField(),
+    )
     return (
         Video.objects.filter(owner=user)
         .select_related("owner")
-        .order_by("-created_at")
+        .annotate(studio_group=group)
+        .annotate(studio_rank=rank)
+        .order_by("studio_rank", "-created_at")
         .only(
-            "short_id", "title", "status", "visibility", "published_at", "created_at",
-            "poster", "duration", "owner__username",
+            "short_id", "title", "status", "visibility", "published_at", "publish_at",
+            "created_at", "poster", "duration", "owner__username",
         )
     )  # fmt: skip
 

@@ -28,3 +28,9 @@ def process_video(self, video_id: int) -> None:
 def requeue_stalled_videos() -> int:
     """Periodic: pick up videos whose processing was lost with a crashed worker."""
     return len(services.videos_requeue_stalled())
+
+
+@shared_task
+def publish_scheduled_videos() -> int:
+    """Periodic: publish the drafts whose scheduled time has come."""
+    return len(services.videos_publish_due())

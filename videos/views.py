@@ -6,13 +6,15 @@ from django.db import IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from social import selectors as social_selectors
 from videos import selectors, services, sharing
-from videos.forms import CaptionsForm, TrimForm, VideoDetailsForm, VideoUploadForm
+from videos.forms import CaptionsForm, PublishForm, TrimForm, VideoDetailsForm, VideoUploadForm
 from videos.models import Video
 from videos.probe import UploadRejected
 
@@ -118,7 +120,7 @@ def manage(request, short_id):
     return render(request, "videos/manage.html", _manage_context(video))
 
 
-def _manage_context(video, trim_form=None, captions_form=None):
+def _manage_context(video, trim_form=None, captions_form=None, publish_form=None):
     max_start = None
     if video.source_duration:
         max_start = max(0.0, video.source_duration - 5.0)
@@ -127,7 +129,15 @@ def _manage_context(video, trim_form=None, captions_form=None):
         "renditions": video.renditions.all(),
         "trim_form": trim_form or TrimForm(max_start=max_start),
         "captions_form": captions_form or CaptionsForm(),
+        "publish_form": publish_form or _publish_form_for(video),
     }
+
+
+def _publish_form_for(video):
+    if video.is_scheduled:
+        local = timezone.localtime(video.publish_at)
+        return PublishForm(initial={"when": PublishForm.LATER, "publish_at": local})
+    return PublishForm(initial={"when": PublishForm.NOW})
 
 
 @login_required
@@ -175,13 +185,30 @@ def trim(request, short_id):
 @login_required
 @require_POST
 def publish(request, short_id):
+    """Publish now, schedule for later, or keep as a draft ("Save draft")."""
     video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
+    if request.POST.get("action") == "draft":
+        services.video_unschedule(video=video, by=request.user)
+        messages.success(request, _("Saved as a draft: only you can see it until you publish it."))
+        return redirect("videos:studio")
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        context = _manage_context(video, publish_form=form)
+        return render(request, "videos/manage.html", context, status=400)
     try:
-        services.video_publish(video=video, by=request.user)
+        if form.cleaned_data["when"] == PublishForm.LATER:
+            video = services.video_schedule(
+                video=video, by=request.user, when=form.cleaned_data["publish_at"]
+            )
+            when = date_format(timezone.localtime(video.publish_at), "DATETIME_FORMAT")
+            messages.success(
+                request, _("Scheduled: it will be published on %(date)s.") % {"date": when}
+            )
+        else:
+            services.video_publish(video=video, by=request.user)
+            messages.success(request, _("Your video is published."))
     except ValueError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Your video is published."))
     return redirect("videos:manage", short_id=video.short_id)
 
 

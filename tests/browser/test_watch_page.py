@@ -6,17 +6,17 @@ One processed video serves the whole module's first test (the layout matrix), so
 part (FFmpeg) runs once per test, not once per combination."""
 
 import pytest
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.test import Client
 from playwright.sync_api import expect
 
-from accounts.models import User
 from social.models import Follow, Like
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_in_first_screen,
+    log_in,
+    processed_video,
+)
 from tests.factories import UserFactory
-from videos import demo_clips, services
-from videos.models import Video
+from videos import services
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -24,40 +24,12 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    """A portrait clip with sound, made once for the module."""
-    path = tmp_path_factory.mktemp("clips") / "sunset.mp4"
-    return demo_clips.make_clip(path, recipe=demo_clips.RECIPES[0], seconds=2.0)
-
-
 @pytest.fixture
-def video(clip):
+def video(demo_clip):
     alice = UserFactory(username="alice", display_name="Alice Liddell")
     UserFactory(username="bob")
-    video = Video(owner=alice, title="Sunset over the bay")
-    video.source.save("source", ContentFile(clip.read_bytes()), save=False)
-    video.save()
-    video = services.video_process(video_id=video.pk)
+    video = processed_video(alice, demo_clip, title="Sunset over the bay")
     return services.video_publish(video=video, by=alice)
-
-
-def log_in(context, base_url, username):
-    """A page of `context` signed in as `username` (a session made by the test client)."""
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
-    return context.new_page()
-
-
-def assert_in_first_screen(page, locator, viewport, what):
-    locator.wait_for(state="visible")
-    box = locator.bounding_box()
-    assert box is not None, f"{what} has no box"
-    assert box["x"] >= 0 and box["y"] >= 0, f"{what} starts off screen: {box}"
-    assert box["x"] + box["width"] <= viewport["width"] + 0.5, f"{what} overflows: {box}"
-    assert box["y"] + box["height"] <= viewport["height"] + 0.5, f"{what} below the fold: {box}"
 
 
 DIRECTION = {"en": "ltr", "ar": "rtl"}
