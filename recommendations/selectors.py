@@ -343,9 +343,11 @@ def topic_choices(*, limit: int = 12) -> list[Hashtag]:
 def video_for_feedback(*, short_id: str, user) -> Video | None:
     """The video a viewer gives feedback on, or None when it no longer exists or is not
     theirs to see (deleted, made private, unpublished)."""
-    from videos.selectors import video_can_manage, video_is_public_watchable
+    from videos.selectors import video_can_manage, video_is_watchable_by_anyone
 
     video = Video.objects.select_related("owner").filter(short_id=short_id).first()
-    if video is None or not (video_is_public_watchable(video) or video_can_manage(video, user)):
+    if video is None or not (
+        video_is_watchable_by_anyone(video) or video_can_manage(video=video, user=user)
+    ):
         return None
     return video

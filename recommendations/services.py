@@ -24,7 +24,7 @@ from recommendations.models import (
     WatchEvent,
 )
 from videos.models import Video
-from videos.selectors import video_can_manage, video_is_public_watchable
+from videos.selectors import video_can_manage, video_is_watchable_by_anyone
 
 MAX_EVENTS_PER_BATCH = 50
 MAX_MS = 10 * 60 * 1000  # no single report covers more than ten minutes
@@ -90,7 +90,9 @@ def watch_events_record(*, user, viewer_id: str, raw_batch: str) -> int:
     plays = set()
     for event in events:
         video = videos.get(event.short_id)
-        if video is None or not (video_is_public_watchable(video) or video_can_manage(video, user)):
+        if video is None or not (
+            video_is_watchable_by_anyone(video) or video_can_manage(video=video, user=user)
+        ):
             continue
         rows.append(
             WatchEvent(

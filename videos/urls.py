@@ -5,7 +5,6 @@ from videos import views
 app_name = "videos"
 
 urlpatterns = [
-    path("v/<str:short_id>", views.watch, name="watch"),
     path("embed/<str:short_id>", views.embed, name="embed"),
     path("oembed", views.oembed, name="oembed"),
     path("upload/", views.upload, name="upload"),

@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -12,44 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from social import selectors as social_selectors
 from videos import selectors, services, sharing
 from videos.forms import CaptionsForm, PublishForm, TrimForm, VideoDetailsForm, VideoUploadForm
 from videos.models import Video
 from videos.probe import UploadRejected
-
-
-@require_GET
-def watch(request, short_id):
-    try:
-        video = selectors.video_get_watchable(short_id=short_id, user=request.user)
-    except Http404:
-        # A creator following the link to their own draft goes to where it is being made.
-        draft = Video.objects.filter(short_id=short_id).first()
-        if draft is not None and selectors.video_can_manage(draft, request.user):
-            return redirect("videos:manage", short_id=short_id)
-        raise
-    is_public = video.visibility == Video.Visibility.PUBLIC and video.is_published
-    share = sharing.share_urls(request, video)
-    previous_video, next_video = selectors.video_neighbours(video=video)
-    context = {
-        # The like button and the comments (social/_like_button.html, social/_comments.html).
-        **social_selectors.video_social_context(video=video, user=request.user),
-        "following": social_selectors.follow_exists(follower=request.user, followee=video.owner),
-        "video": video,
-        "can_manage": selectors.video_can_manage(video, request.user),
-        "mentioned_usernames": [user.username for user in video.mentions.all()],
-        "canonical_url": request.build_absolute_uri(reverse("videos:watch", args=[short_id])),
-        "share": share,
-        # Unlisted videos can be embedded by whoever has the link, but are not advertised.
-        "oembed_url": share["oembed"] if is_public else "",
-        "previous_video": previous_video,
-        "next_video": next_video,
-    }
-    response = render(request, "videos/watch.html", context)
-    if not is_public:
-        response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _redirect(request, url):
@@ -86,10 +51,6 @@ def upload(request):
                 )
             except UploadRejected as rejection:
                 form.add_error("file", str(rejection))
-            except IntegrityError:
-                # The same form submitted twice at once: the other request made the video.
-                video = Video.objects.get(owner=request.user, upload_token=data["upload_token"])
-                return _redirect(request, reverse("videos:manage", args=[video.short_id]))
             else:
                 return _redirect(request, reverse("videos:manage", args=[video.short_id]))
     else:
@@ -247,7 +208,7 @@ def delete(request, short_id):
 
 def _public_video_or_404(short_id):
     video = Video.objects.select_related("owner").filter(short_id=short_id).first()
-    if video is None or not selectors.video_is_public_watchable(video):
+    if video is None or not selectors.video_is_watchable_by_anyone(video):
         raise Http404
     return video
 
