@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,7 +18,7 @@ from videos.selectors import DATE_CHOICES, DATE_FILTERS
 FEEDS = [
     # url name, title
     ("feeds:for_you", gettext_lazy("For You")),
-    ("feeds:following", gettext_lazy("Following")),
+    ("feeds:following", pgettext_lazy("the feed of people you follow", "Following")),
     ("feeds:trending", gettext_lazy("Trending")),
     ("feeds:latest", gettext_lazy("Latest")),
 ]
@@ -104,7 +104,7 @@ def following(request):
     return render_feed(
         request,
         lambda cursor, date: selectors.feed_following(user=request.user, cursor=cursor),
-        title=_("Following"),
+        title=pgettext("the feed of people you follow", "Following"),
         current="feeds:following",
         date_filter_enabled=False,
         # Only the empty state shows them: the template calls this only then (once, cached).

@@ -210,7 +210,13 @@ def _follow_action(request, username, action):
             "next": back,
             "scope": _follow_button_scope(request),
         }
-        return render(request, "social/_follow_button.html", context)
+        html = render_to_string("social/_follow_button.html", context, request=request)
+        if not context["scope"]:
+            # The profile's follower count changes at once too (ignored where it is absent).
+            count = {"profile_user": profile_user, "oob": True,
+                     "followers": selectors.follower_count(user=profile_user)}  # fmt: skip
+            html += render_to_string("social/_follower_count.html", count, request=request)
+        return HttpResponse(html)
     if error:
         _flash_refusal(request, error)
     scope = _follow_button_scope(request)

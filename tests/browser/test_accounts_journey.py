@@ -40,11 +40,11 @@ def test_sign_up_verify_log_in_edit_profile_log_out(live_server, page, js_enable
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()
     # Confirming logs in; log out and in again to go through the log-in page too.
-    expect(nav(page).get_by_role("button", name="Log out")).to_be_visible()
-    page.get_by_role("button", name="Log out").click()
-    expect(nav(page).get_by_role("link", name="Log in")).to_be_visible()
+    expect(nav(page).get_by_role("button", name="Sign out")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(nav(page).get_by_role("link", name="Sign in")).to_be_visible()
 
-    nav(page).get_by_role("link", name="Log in").click()
+    nav(page).get_by_role("link", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
     assert_accessible(page)
     page.get_by_label("Username or email").fill("dana")
@@ -76,8 +76,8 @@ def test_sign_up_verify_log_in_edit_profile_log_out(live_server, page, js_enable
     assert page.request.get(url + avatar_src).status == 200
 
     # Log out.
-    nav(page).get_by_role("button", name="Log out").click()
-    expect(nav(page).get_by_role("link", name="Log in")).to_be_visible()
+    nav(page).get_by_role("button", name="Sign out").click()
+    expect(nav(page).get_by_role("link", name="Sign in")).to_be_visible()
     page.goto(url + "/settings/profile/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/settings/profile/"))
 

@@ -76,7 +76,8 @@ def test_visitors_see_counts_and_log_in_links_on_the_video_page(client, video):
     page = client.get(watch_url(video)).content.decode()
 
     assert "0 likes" in page
-    assert "Log in to like" in page and "Log in to follow" in page and "Log in to comment" in page
+    assert "Sign in to like" in page and "Sign in to follow" in page
+    assert "Sign in to comment" in page
 
 
 def test_creator_sees_no_follow_button_for_themselves(client, video, alice):

@@ -279,7 +279,7 @@ def test_anonymous_sees_comments_and_a_log_in_link(client, video, bob):
     page = client.get(comments_url(video)).content.decode()
 
     assert "Hi all" in page
-    assert "Log in to comment" in page and "Log in to like" in page
+    assert "Sign in to comment" in page and "Sign in to like" in page
     assert 'name="body"' not in page
 
 
@@ -296,6 +296,10 @@ def test_follow_plain_and_htmx(client, alice, bob, carol):
     assert 'aria-pressed="true"' in htmx.content.decode()
     assert 'id="follow-button-carol"' in htmx.content.decode()
     assert "Following" in htmx.content.decode()
+    # The profile's count changes at once (out of band).
+    assert 'id="follower-count-carol" hx-swap-oob="true"><strong>1</strong> follower<' in (
+        htmx.content.decode()
+    )
     assert Follow.objects.filter(follower=bob).count() == 2
 
 
