@@ -1,14 +1,18 @@
 from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions, serializers
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from accounts import services
-from accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH
+from accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, User
+from accounts.selectors import relation_state
+from core.text_checks import TextRefused
 
 
 class VerifiedTokenObtainPairSerializer(TokenObtainPairSerializer):
@@ -70,9 +74,71 @@ class MeView(APIView):
     def patch(self, request):
         incoming = self.MeInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        user = services.profile_update(
-            user=request.user,
-            display_name=incoming.validated_data.get("display_name", request.user.display_name),
-            bio=incoming.validated_data.get("bio", request.user.bio),
-        )
+        try:
+            user = services.profile_update(
+                user=request.user,
+                display_name=incoming.validated_data.get("display_name", request.user.display_name),
+                bio=incoming.validated_data.get("bio", request.user.bio),
+            )
+        except TextRefused as exc:
+            raise exceptions.ValidationError({"detail": exc.message}) from None
         return Response(self.MeOutputSerializer(user).data)
+
+
+# --- blocks and mutes ----------------------------------------------------------------------------
+class _RelationApi(APIView):
+    """POST makes the relation, DELETE undoes it; 409 if it already is (or is not) so."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    create = staticmethod(lambda viewer, other: None)
+    delete_ = staticmethod(lambda viewer, other: None)
+    state_name = ""
+
+    @extend_schema_serializer(component_name="RelationState")
+    class OutputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        blocked = serializers.BooleanField()
+        muted = serializers.BooleanField()
+
+    def get_serializer(self, *args, **kwargs):
+        return self.OutputSerializer(*args, **kwargs)
+
+    def _change(self, request, username, change, code):
+        other = get_object_or_404(User, username__iexact=username, is_active=True)
+        try:
+            change(request.user, other)
+        except services.RelationError as exc:
+            raise Conflict(exc.message) from None
+        data = {"username": other.username, **relation_state(viewer=request.user, other=other)}
+        return Response(self.OutputSerializer(data).data, status=code)
+
+    def post(self, request, username):
+        return self._change(request, username, self.create, status.HTTP_201_CREATED)
+
+    def delete(self, request, username):
+        return self._change(request, username, self.delete_, status.HTTP_200_OK)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("That is already so.")
+    default_code = "conflict"
+
+
+class BlockApi(_RelationApi):
+    """POST blocks the user (you stop seeing each other; follows between you end), DELETE
+    unblocks."""
+
+    create = staticmethod(
+        lambda viewer, other: services.block_create(blocker=viewer, blocked=other)
+    )
+    delete_ = staticmethod(
+        lambda viewer, other: services.block_delete(blocker=viewer, blocked=other)
+    )
+
+
+class MuteApi(_RelationApi):
+    """POST mutes the user (their videos and news leave your feeds), DELETE unmutes."""
+
+    create = staticmethod(lambda viewer, other: services.mute_create(muter=viewer, muted=other))
+    delete_ = staticmethod(lambda viewer, other: services.mute_delete(muter=viewer, muted=other))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.images import accepted_hint
 from accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH
+from core.text_checks import refuse_validator
 
 
 class ProfileForm(forms.Form):
@@ -12,6 +13,7 @@ class ProfileForm(forms.Form):
         label=_("Display name"),
         max_length=DISPLAY_NAME_MAX_LENGTH,
         required=False,
+        validators=[refuse_validator],
         help_text=_("Shown instead of your username. Up to %(max)s characters.")
         % {"max": DISPLAY_NAME_MAX_LENGTH},
     )
@@ -19,6 +21,7 @@ class ProfileForm(forms.Form):
         label=_("Bio"),
         max_length=BIO_MAX_LENGTH,
         required=False,
+        validators=[refuse_validator],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Up to %(max)s characters.") % {"max": BIO_MAX_LENGTH},
     )

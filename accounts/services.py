@@ -1,9 +1,21 @@
 """Writes to accounts."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.images import avatar_from_upload
-from accounts.models import User
+from accounts.models import Block, Mute, User
+from accounts.signals import block_created
+from core import text_checks
+
+
+class RelationError(Exception):
+    """A block or mute that cannot be made or undone; the message says why, for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def profile_update(
@@ -21,6 +33,13 @@ def profile_update(
     is deleted only once the change is committed; a new file whose row fails to save is
     deleted at once, so no orphan file is left either way.
     """
+    # A display name or bio that a watched-word list refuses or holds is refused: a profile
+    # cannot wait for review half-visible (raises core.text_checks.TextRefused).
+    if text_checks.verdict([display_name, bio]):
+        raise text_checks.TextRefused(
+            _("This needs a moderator's review before it can be shown. Change it and try again."),
+            code="held",
+        )
     new_avatar = avatar_from_upload(avatar_upload) if avatar_upload is not None else None
     old_avatar_name = user.avatar.name if user.avatar else ""
     storage = user.avatar.storage
@@ -42,3 +61,82 @@ def profile_update(
             storage.delete(user.avatar.name)
         raise
     return user
+
+
+# --- blocks and mutes ----------------------------------------------------------------------------
+def block_create(*, blocker: User, blocked: User) -> Block:
+    """Block someone: from the next request on, neither sees the other's content, and the
+    follows between them (both ways) are removed (by social, on `block_created`)."""
+    if blocker.pk == blocked.pk:
+        raise RelationError(_("You cannot block yourself."))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                block = Block.objects.create(blocker=blocker, blocked=blocked)
+        except IntegrityError:
+            raise RelationError(
+                _("You already blocked %(name)s.") % {"name": blocked.name}
+            ) from None
+        block_created.send(sender=Block, blocker=blocker, blocked=blocked)
+    return block
+
+
+def block_delete(*, blocker: User, blocked: User) -> None:
+    """Unblock someone (removed follows are not restored)."""
+    deleted, _by_model = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    if not deleted:
+        raise RelationError(_("You have not blocked %(name)s.") % {"name": blocked.name})
+
+
+def mute_create(*, muter: User, muted: User) -> Mute:
+    """Mute someone: their videos and news leave your feeds and notifications."""
+    if muter.pk == muted.pk:
+        raise RelationError(_("You cannot mute yourself."))
+    try:
+        with transaction.atomic():
+            mute = Mute.objects.create(muter=muter, muted=muted)
+    except IntegrityError:
+        raise RelationError(_("You already muted %(name)s.") % {"name": muted.name}) from None
+    return mute
+
+
+def mute_delete(*, muter: User, muted: User) -> None:
+    deleted, _by_model = Mute.objects.filter(muter=muter, muted=muted).delete()
+    if not deleted:
+        raise RelationError(_("You have not muted %(name)s.") % {"name": muted.name})
+
+
+# --- moderation state (called by the moderation services, which check who may) ------------------
+def user_suspend(*, user: User, until=None) -> User:
+    """Suspend an account until `until` (None: until lifted). Its content is hidden at once."""
+    user.suspended_at = timezone.now()
+    user.suspended_until = until
+    user.save(update_fields=["suspended_at", "suspended_until"])
+    return user
+
+
+def user_unsuspend(*, user: User) -> User:
+    user.suspended_at = None
+    user.suspended_until = None
+    user.save(update_fields=["suspended_at", "suspended_until"])
+    return user
+
+
+def user_limit(*, user: User) -> User:
+    """Take an account's videos out of discovery (still reachable by link)."""
+    user.limited_at = timezone.now()
+    user.save(update_fields=["limited_at"])
+    return user
+
+
+def user_unlimit(*, user: User) -> User:
+    user.limited_at = None
+    user.save(update_fields=["limited_at"])
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the language the person uses the site in (for the emails we send them)."""
+    if user.is_authenticated and language and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language

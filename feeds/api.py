@@ -11,7 +11,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import user_get_public
+from accounts.selectors import user_get_public_for
 from core.api import bad_cursor, cursor_field, next_field, page_data
 from core.cursors import InvalidCursor
 from feeds import selectors
@@ -99,7 +99,11 @@ class FeedTrendingApi(_FeedApi):
 
     @extend_schema(parameters=[FeedDateInputSerializer], responses=FeedPageOutputSerializer)
     def get(self, request):
-        return _feed_response(request, self, selectors.feed_trending)
+        return _feed_response(
+            request,
+            self,
+            lambda **kwargs: selectors.feed_trending(viewer=request.user, **kwargs),
+        )
 
 
 class FeedLatestApi(_FeedApi):
@@ -109,7 +113,11 @@ class FeedLatestApi(_FeedApi):
 
     @extend_schema(parameters=[FeedDateInputSerializer], responses=FeedPageOutputSerializer)
     def get(self, request):
-        return _feed_response(request, self, selectors.feed_latest)
+        return _feed_response(
+            request,
+            self,
+            lambda **kwargs: selectors.feed_latest(viewer=request.user, **kwargs),
+        )
 
 
 class FeedHashtagApi(_FeedApi):
@@ -120,7 +128,9 @@ class FeedHashtagApi(_FeedApi):
     @extend_schema(parameters=[FeedDateInputSerializer], responses=FeedPageOutputSerializer)
     def get(self, request, name):
         return _feed_response(
-            request, self, lambda **kwargs: selectors.feed_hashtag(name=name, **kwargs)
+            request,
+            self,
+            lambda **kwargs: selectors.feed_hashtag(name=name, viewer=request.user, **kwargs),
         )
 
 
@@ -129,7 +139,9 @@ class UserVideosApi(_FeedApi):
 
     @extend_schema(parameters=[FeedInputSerializer], responses=FeedPageOutputSerializer)
     def get(self, request, username):
-        creator = user_get_public(username=username)
+        creator = user_get_public_for(username=username, viewer=request.user)
         return _feed_response(
-            request, self, lambda **kwargs: selectors.feed_creator(creator=creator, **kwargs)
+            request,
+            self,
+            lambda **kwargs: selectors.feed_creator(creator=creator, viewer=request.user, **kwargs),
         )

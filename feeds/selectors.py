@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from core.cursors import decode_cursor, encode_cursor
 from videos.models import Video
-from videos.selectors import published_since, videos_public
+from videos.selectors import published_since, videos_for_viewer
 
 MAX_PAGE_SIZE = 50
 # For You remembers this many served ids in its cursor; past that it may show one again.
@@ -59,28 +59,29 @@ def _keyset_by_time(feed: str, queryset: QuerySet, cursor: str | None, size: int
 
 
 def feed_latest(*, cursor: str | None = None, date_filter: str | None = None,
-                size: int | None = None) -> FeedPage:  # fmt: skip
-    """Every public video, newest first."""
+                size: int | None = None, viewer=None) -> FeedPage:  # fmt: skip
+    """Every public video the viewer may find (videos_for_viewer), newest first."""
     size = page_size(size)
-    queryset = videos_public()
+    queryset = videos_for_viewer(user=viewer)
     if since := published_since(date_filter):
         queryset = queryset.filter(published_at__gte=since)
     return _keyset_by_time(f"latest:{date_filter or ''}", queryset, cursor, size)
 
 
-def feed_creator(*, creator, cursor: str | None = None, size: int | None = None) -> FeedPage:
-    """A creator's public videos, newest first (their profile)."""
+def feed_creator(*, creator, cursor: str | None = None, size: int | None = None,
+                 viewer=None) -> FeedPage:  # fmt: skip
+    """A creator's public videos, newest first (their profile: a muted creator's profile
+    still opens by its link, a blocked one's does not — see accounts.selectors)."""
     size = page_size(size)
-    return _keyset_by_time(
-        f"creator:{creator.pk}", videos_public().filter(owner=creator), cursor, size
-    )
+    queryset = videos_for_viewer(user=viewer, include_muted=False).filter(owner=creator)
+    return _keyset_by_time(f"creator:{creator.pk}", queryset, cursor, size)
 
 
 def feed_hashtag(*, name: str, cursor: str | None = None, date_filter: str | None = None,
-                 size: int | None = None) -> FeedPage:  # fmt: skip
+                 size: int | None = None, viewer=None) -> FeedPage:  # fmt: skip
     """Public videos with a hashtag, newest first."""
     size = page_size(size)
-    queryset = videos_public().filter(hashtags__name=name.lower())
+    queryset = videos_for_viewer(user=viewer).filter(hashtags__name=name.lower())
     if since := published_since(date_filter):
         queryset = queryset.filter(published_at__gte=since)
     return _keyset_by_time(f"tag:{name.lower()}:{date_filter or ''}", queryset, cursor, size)
@@ -93,16 +94,19 @@ def feed_following(*, user, cursor: str | None = None, size: int | None = None) 
 
     followees = Follow.objects.filter(follower=user).values("followee_id")
     return _keyset_by_time(
-        f"following:{user.pk}", videos_public().filter(owner__in=followees), cursor, size
+        f"following:{user.pk}",
+        videos_for_viewer(user=user).filter(owner__in=followees),
+        cursor,
+        size,
     )
 
 
 def feed_trending(*, cursor: str | None = None, date_filter: str | None = None,
-                  size: int | None = None) -> FeedPage:  # fmt: skip
+                  size: int | None = None, viewer=None) -> FeedPage:  # fmt: skip
     """Public videos by their stored trending score (recomputed periodically)."""
     size = page_size(size)
     feed = f"trending:{date_filter or ''}"
-    queryset = videos_public().filter(trending_score__gt=0)
+    queryset = videos_for_viewer(user=viewer).filter(trending_score__gt=0)
     if since := published_since(date_filter):
         queryset = queryset.filter(published_at__gte=since)
     position = decode_cursor(feed, cursor)

@@ -117,7 +117,9 @@ def following(request):
 def trending(request):
     return render_feed(
         request,
-        lambda cursor, date: selectors.feed_trending(cursor=cursor, date_filter=date),
+        lambda cursor, date: selectors.feed_trending(
+            cursor=cursor, date_filter=date, viewer=request.user
+        ),
         title=_("Trending"),
         current="feeds:trending",
     )
@@ -128,7 +130,9 @@ def trending(request):
 def latest(request):
     return render_feed(
         request,
-        lambda cursor, date: selectors.feed_latest(cursor=cursor, date_filter=date),
+        lambda cursor, date: selectors.feed_latest(
+            cursor=cursor, date_filter=date, viewer=request.user
+        ),
         title=_("Latest"),
         current="feeds:latest",
     )
@@ -140,7 +144,9 @@ def hashtag(request, name):
     name = name.lower()
     return render_feed(
         request,
-        lambda cursor, date: selectors.feed_hashtag(name=name, cursor=cursor, date_filter=date),
+        lambda cursor, date: selectors.feed_hashtag(
+            name=name, cursor=cursor, date_filter=date, viewer=request.user
+        ),
         title=f"#{name}",
         hashtag=name,
     )

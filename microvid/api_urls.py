@@ -11,6 +11,8 @@ urlpatterns = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token_obtain"),
     path("auth/token/refresh/", accounts_api.TokenRefreshView.as_view(), name="token_refresh"),
     path("me", accounts_api.MeView.as_view(), name="me"),
+    path("", include("accounts.api_urls")),
+    path("", include("moderation.api_urls")),
     path("", include("social.api_urls")),
     path("", include("recommendations.api_urls")),
     path("", include("feeds.api_urls")),

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+# Any variable can also be given as NAME_FILE=/path/to/file (Kubernetes and Docker secrets
+# mounted as files rather than passed in the environment).
+env = environ.FileAwareEnv()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
@@ -40,6 +42,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 DJANGO_APPS = [
     "daphne",
+    # Before the admin, so that translated fields get their per-language inputs there.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +66,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
+    "core",  # the foundation: only its management commands (backup, restore) need the app
     "accounts",
     "videos",
     "social",
@@ -73,6 +78,9 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "core.logging.RequestIdMiddleware",
+    "microvid.middleware.HealthCheckMiddleware",
+    "core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +125,9 @@ DATABASES = {
 # its own, so a persistent connection is never reused; it lingers until garbage collection,
 # and under load they exhaust PostgreSQL's max_connections (seen in bench/discovery.py).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Also makes Django check each pooled connection as it is lent (ConnectionPool.check_connection):
+# after a PostgreSQL restart or failover the pool's connections are dead, and each would
+# otherwise fail one request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # A psycopg connection pool per process (on by default in production): under ASGI every request
@@ -140,9 +151,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis's own backend, except that an unreachable Redis is a cold cache, not an
+            # error page (core/cache.py); short timeouts so that an outage costs little.
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="microvid"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -152,7 +166,8 @@ if REDIS_URL:
             # 0.5 ms of CPU per socket per message in its receive loop, too slow for a video
             # page watched by thousands (bench/realtime.py, docs/social.md). Live fragments
             # are best effort anyway: pages poll while a socket is down.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # (core.channels adds the request id to each message; see core/logging.py.)
+            "BACKEND": "core.channels.RedisPubSubChannelLayer",
             # redis-py 8 gives up on a read after 5 s by default (as long as the list-based
             # layer blocks waiting for a message): allow more.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
@@ -160,7 +175,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "core.channels.InMemoryChannelLayer"}}
 # Sessions live in the cache (Redis in production) and are written through to the database,
 # so a cache flush never logs anyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -174,10 +189,20 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # The exchange tables (celery.exchange, celery.pidbox.exchange); kombu's default is
+        # "control/" in the working directory, i.e. the repository root.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis redelivers a message not acknowledged within this time (late acks: a task still
+    # running, or one whose worker died). It must exceed the longest hard time limit of any
+    # task (the recommender's training: 3600 s), or a running task would be delivered twice.
+    # Transcodes lost with their worker do not wait for it: their lease expires in
+    # VIDEO_PROCESSING_LEASE_S and the sweep re-queues them (videos.services).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600 + 60)
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -186,6 +211,10 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Two queues, so that transcodes (CPU-heavy, minutes) scale apart from everything else (quick):
+# `celery worker -Q transcode` and `celery worker -Q celery`; `make run` consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"videos.tasks.process_video": {"queue": "transcode"}}
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Files -----------------------------------------------------------------------------------
@@ -199,6 +228,9 @@ MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+# Also django-storages' defaults for other S3 storages (backups to s3://, core/backup.py).
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
 USING_S3 = bool(AWS_STORAGE_BUCKET_NAME)
 if USING_S3:
     default_storage = {
@@ -207,7 +239,12 @@ if USING_S3:
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
             "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID in the environment, a pod identity).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            # "http:" only for a local S3-compatible server (compose.yaml); a CDN is HTTPS.
+            "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
             "file_overwrite": False,
             "default_acl": None,
@@ -295,7 +332,7 @@ ACCOUNT_RATE_LIMITS = {
 # --- Email -----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Microvid <noreply@microvid.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if "EMAIL_URL" in env:
+if env.str("EMAIL_URL", default=""):  # also EMAIL_URL_FILE, which `in env` would not see
     # smtp://user:password@host:587/?tls=True
     vars().update(env.email_url("EMAIL_URL"))
 EMAIL_BACKEND = env.str(
@@ -319,6 +356,9 @@ LANGUAGES = [
     ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-modeltranslation (report reasons, the community rules): English is the fallback.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -367,6 +407,9 @@ VIDEO_MAX_DURATION_S = 5.0
 VIDEO_MAX_TRIMMABLE_DURATION_S = env.float("VIDEO_MAX_TRIMMABLE_DURATION_S", default=60.0)
 VIDEO_PROCESSING_TIMEOUT_S = env.int("VIDEO_PROCESSING_TIMEOUT_S", default=300)
 VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default=3)
+# A processing attempt holds its video for this long, renewed every third of it while it
+# works: a dead attempt (its worker killed) is taken over once the lease has run out.
+VIDEO_PROCESSING_LEASE_S = env.int("VIDEO_PROCESSING_LEASE_S", default=30)
 # Watch-event batches a viewer (signed-in user, else IP address) may send per minute.
 WATCH_EVENTS_RATE_PER_MINUTE = env.int("WATCH_EVENTS_RATE_PER_MINUTE", default=60)
 # Cards per feed page (For You, Following, Trending, Latest, hashtags, profiles); at most 50.
@@ -381,7 +424,9 @@ CELERY_BEAT_SCHEDULE["videos-publish-scheduled"] = {
 }
 CELERY_BEAT_SCHEDULE["videos-requeue-stalled"] = {
     "task": "videos.tasks.requeue_stalled_videos",
-    "schedule": 300.0,
+    # Two indexed queries; often, so that a transcode lost with its worker is redone within
+    # about a minute (the lease, then this).
+    "schedule": env.float("VIDEO_STALLED_SWEEP_SECONDS", default=30.0),
 }
 # For You recommender (docs/recommendations.md): off = trending and fresh videos only.
 RECS_ENABLED = env.bool("RECS_ENABLED", default=True)
@@ -406,6 +451,23 @@ CELERY_BEAT_SCHEDULE["social-reconcile-counts"] = {
     "schedule": crontab(hour=3, minute=30),
 }
 
+# --- Moderation (docs/moderation.md) ----------------------------------------------------------
+# Reports one person may file per day and per 30 days; past them they get a friendly 429.
+MODERATION_REPORTS_PER_DAY = env.int("MODERATION_REPORTS_PER_DAY", default=15)
+MODERATION_REPORTS_PER_30_DAYS = env.int("MODERATION_REPORTS_PER_30_DAYS", default=200)
+MODERATION_REPORT_NOTE_MAX_LENGTH = 1000
+MODERATION_APPEAL_MAX_LENGTH = 2000
+MODERATION_APPEAL_WINDOW_DAYS = env.int("MODERATION_APPEAL_WINDOW_DAYS", default=20)
+# Hold a new account's first uploads for review: how many, and for how long an account is new.
+MODERATION_HOLD_FIRST_UPLOADS = env.int("MODERATION_HOLD_FIRST_UPLOADS", default=0)
+MODERATION_NEW_ACCOUNT_DAYS = env.int("MODERATION_NEW_ACCOUNT_DAYS", default=7)
+# Bits of the 64-bit poster hash that may differ for a re-upload of a removed clip to be held.
+MODERATION_FINGERPRINT_DISTANCE = env.int("MODERATION_FINGERPRINT_DISTANCE", default=6)
+CELERY_BEAT_SCHEDULE["moderation-digest"] = {
+    "task": "moderation.tasks.send_moderator_digest",
+    "schedule": crontab(minute=0),
+}
+
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -422,14 +484,53 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 # --- Logging ---------------------------------------------------------------------------------
+# JSON lines in production (one object per record, with the request id that caused it: see
+# core/logging.py), plain text in development. Both go to standard error.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },
 }
+# Celery workers log through the configuration above instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Error tracking --------------------------------------------------------------------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from core.logging import request_id_var
+
+    def _tag_request_id(event, hint):
+        if request_id := request_id_var.get():
+            event.setdefault("tags", {})["request_id"] = request_id
+        return event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        before_send=_tag_request_id,
+    )

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("feeds.urls")),
     path("", include("search.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.healthz_ready, name="healthz_ready"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
     path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("", include((videos_urls.urlpatterns + page_urls.videos_urlpatterns, "videos"))),
     path("", include("social.urls")),
     path("", include("recommendations.urls")),
+    path("", include("moderation.urls")),
 ]
 
 if settings.SERVE_MEDIA:
@@ -32,6 +35,8 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(rf"^{prefix}(?P<path>.*)$", serve_media, name="media"),
     ]
+
+handler500 = "core.unavailable.server_error"
 
 admin.site.site_header = "Microvid moderation"
 admin.site.site_title = "Microvid moderation"

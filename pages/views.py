@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.selectors import user_get_public
+from accounts.selectors import relation_state, user_get_public_for
 from feeds.selectors import feed_creator
 from feeds.views import render_feed
 from social import selectors as social_selectors
@@ -18,12 +18,13 @@ from videos.models import Video
 @require_GET
 @vary_on_headers("HX-Request")
 def profile_detail(request, username):
-    profile_user = user_get_public(username=username)
+    # Suspended accounts and people on either side of a block are "not found".
+    profile_user = user_get_public_for(username=username, viewer=request.user)
     if profile_user.username != username:
         return redirect("accounts:profile", username=profile_user.username, permanent=True)
     return render_feed(
         request,
-        lambda cursor, date: feed_creator(creator=profile_user, cursor=cursor),
+        lambda cursor, date: feed_creator(creator=profile_user, cursor=cursor, viewer=request.user),
         title=profile_user.name,
         template="accounts/profile.html",
         date_filter_enabled=False,
@@ -33,6 +34,9 @@ def profile_detail(request, username):
         # items of the next page (htmx) never count them.
         follow=functools.cache(
             functools.partial(follow_summary, viewer=request.user, user=profile_user)
+        ),
+        relations=functools.cache(
+            functools.partial(relation_state, viewer=request.user, other=profile_user)
         ),
     )
 

@@ -34,7 +34,7 @@ from recommendations.engine.events import Event
 from recommendations.models import NotInterested, ShowFewer, TopicInterest, WatchEvent
 from recommendations.registry import current_model, latest_version, registry
 from videos.models import Hashtag, Video
-from videos.selectors import videos_public
+from videos.selectors import videos_for_viewer, videos_public
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,9 @@ def for_you_page(*, user, served: list[int], recent_creators: list[int], size: i
     banned = set(served) | set(signals.hidden)
     banned |= {pk for pk, s in signals.per_video.items() if s.last_at is not None}
 
-    base = videos_public()
+    # The one visibility rule, for this viewer: nothing from people they blocked, muted or
+    # were blocked by (one small indexed query for the whole page).
+    base = videos_for_viewer(user=user)
     if own is not None:
         base = base.exclude(owner_id=own)
 

@@ -85,6 +85,7 @@ FRAMEWORK_NAMES = [
     "unread_notifications",
 ]
 FRAMEWORK_DECORATORS = [
+    "@register",
     "@register.*",
     "@admin.*",
     "@receiver",

@@ -105,6 +105,7 @@ class SearchVideosApi(APIView):
             date_filter=params.get("date", ""),
             sort=params["sort"],
             page=page_number(scope=scope, cursor=params.get("cursor"), page=params["page"]),
+            viewer=request.user,
         )
         data = _search_page_data(results, scope=scope)
         data["did_you_mean"] = None
@@ -143,6 +144,7 @@ class SearchCreatorsApi(APIView):
         results = selectors.search_creators(
             query=params.get("q", ""),
             page=page_number(scope=scope, cursor=params.get("cursor"), page=params["page"]),
+            viewer=request.user,
         )
         output = self.SearchCreatorsOutputSerializer(
             _search_page_data(results, scope=scope), context={"request": request}
@@ -182,7 +184,9 @@ class SearchSuggestionsApi(APIView):
     def get(self, request):
         incoming = self.SearchSuggestionsInputSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
-        suggestions = selectors.search_suggestions(query=incoming.validated_data.get("q", ""))
+        suggestions = selectors.search_suggestions(
+            query=incoming.validated_data.get("q", ""), viewer=request.user
+        )
         output = self.SearchSuggestionsOutputSerializer(
             {"results": suggestions}, context={"request": request}
         )

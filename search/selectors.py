@@ -42,9 +42,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import hidden_user_ids, users_in_good_standing_q
 from search.highlight import TERM_RE, highlight, snippet
 from videos.models import Hashtag, Video
-from videos.selectors import published_since, videos_public
+from videos.selectors import published_since, videos_for_viewer, videos_public
 
 # The text search configuration of the stored vectors and of every query. "simple" does no
 # stemming and knows no stop words, so it treats English, Spanish and Arabic alike; prefix
@@ -146,8 +147,8 @@ def _hashtag_matches(term: str):
     return Exists(Hashtag.objects.filter(videos=OuterRef("pk"), name__icontains=term).values("pk"))
 
 
-def _videos_matching(parsed: ParsedQuery):
-    queryset = videos_public()
+def _videos_matching(parsed: ParsedQuery, viewer=None):
+    queryset = videos_for_viewer(user=viewer)
     if _using_postgres():
         query = _tsquery(parsed)
         return queryset.filter(search_vector=query).annotate(
@@ -212,6 +213,7 @@ def search_videos(
     page: int = 1,
     size: int = VIDEO_PAGE_SIZE,
     now: datetime | None = None,
+    viewer=None,
 ) -> SearchPage:
     """Public videos matching a query, a page at a time, each with `title_highlighted` and
     `snippet` (a highlighted piece of the description, when the description matched).
@@ -223,7 +225,7 @@ def search_videos(
     page = _page_number(page)
     if parsed.is_empty:
         return SearchPage(items=[], query=parsed, page=page)
-    queryset = _videos_matching(parsed)
+    queryset = _videos_matching(parsed, viewer)
     if since := published_since(date_filter, now=now):
         queryset = queryset.filter(published_at__gte=since)
     order = _VIDEO_ORDER.get(sort, _VIDEO_ORDER["relevance"])
@@ -252,7 +254,17 @@ def _public_video_count():
     )
 
 
-def search_creators(*, query: str, page: int = 1, size: int = CREATOR_PAGE_SIZE) -> SearchPage:
+def _creators(viewer=None):
+    """Accounts that may be found: active, not suspended, nobody the viewer blocked, muted or
+    was blocked by."""
+    people = User.objects.filter(users_in_good_standing_q())
+    hidden = hidden_user_ids(viewer=viewer)
+    return people.exclude(pk__in=hidden) if hidden else people
+
+
+def search_creators(
+    *, query: str, page: int = 1, size: int = CREATOR_PAGE_SIZE, viewer=None
+) -> SearchPage:
     """Active users whose username or display name contains every term (on PostgreSQL also a
     username within a typo of the query), best match first: the exact username, then usernames
     starting with the query, then those with more public videos. Each has `name_highlighted`,
@@ -268,7 +280,8 @@ def search_creators(*, query: str, page: int = 1, size: int = CREATOR_PAGE_SIZE)
     if _using_postgres() and len(parsed.terms) == 1 and len(first) >= 3:
         matches |= Q(username__trigram_similar=first)
     queryset = (
-        User.objects.filter(matches, is_active=True)
+        _creators(viewer)
+        .filter(matches)
         .annotate(
             closeness=Case(
                 When(username__iexact=first, then=Value(2)),
@@ -311,7 +324,7 @@ def _public_hashtags():
     return Hashtag.objects.filter(Exists(videos_public().filter(hashtags=OuterRef("pk"))))
 
 
-def search_suggestions(*, query: str, limit: int = 8) -> list[Suggestion]:
+def search_suggestions(*, query: str, limit: int = 8, viewer=None) -> list[Suggestion]:
     """Autocomplete options for what has been typed so far: hashtags (of public videos) and
     creators starting with the last word, and public video titles containing the text. A
     leading `#` asks for hashtags only, `@` for creators only. Prefix matching works on both
@@ -350,13 +363,14 @@ def search_suggestions(*, query: str, limit: int = 8) -> list[Suggestion]:
         ]
     if "creator" in wants:
         people = list(
-            User.objects.filter(is_active=True)
+            _creators(viewer)
             .filter(Q(username__istartswith=last) | Q(display_name__istartswith=text))
             .order_by("username")[:share]
         )
         if _using_postgres() and len(people) < share and len(last) >= 3:
             people += list(
-                User.objects.filter(is_active=True, username__trigram_similar=last)
+                _creators(viewer)
+                .filter(username__trigram_similar=last)
                 .exclude(pk__in=[person.pk for person in people])
                 .annotate(similarity=TrigramSimilarity("username", last))
                 .order_by("-similarity", "username")[: share - len(people)]
@@ -374,7 +388,7 @@ def search_suggestions(*, query: str, limit: int = 8) -> list[Suggestion]:
     if "video" in wants:
         room = max(limit - len(found), 0)
         titles = (
-            videos_public()
+            videos_for_viewer(user=viewer)
             .filter(title__icontains=text)
             .order_by("-like_count", "-view_count", "-published_at")
             .values_list("title", flat=True)[: room * 2]

@@ -41,10 +41,14 @@ def _search_url(params: dict, **changes) -> str:
 def search(request):
     params = SearchForm(request.GET).params()
     if params["type"] == "creators":
-        results = search_creators(query=params["q"], page=params["page"])
+        results = search_creators(query=params["q"], page=params["page"], viewer=request.user)
     else:
         results = search_videos(
-            query=params["q"], date_filter=params["date"], sort=params["sort"], page=params["page"]
+            query=params["q"],
+            date_filter=params["date"],
+            sort=params["sort"],
+            page=params["page"],
+            viewer=request.user,
         )
     parsed = results.query
     params["q"] = parsed.text  # links carry the cleaned, shortened text
@@ -98,5 +102,8 @@ def suggest(request):
     if not wants_fragment(request):
         return redirect(_search_url(dict(DEFAULTS), q=parse_query(text).text, page=None))
     listbox = request.htmx.target if request.htmx.target in LISTBOXES else LISTBOXES[0]
-    context = {"suggestions": search_suggestions(query=text), "listbox": listbox}
+    context = {
+        "suggestions": search_suggestions(query=text, viewer=request.user),
+        "listbox": listbox,
+    }
     return render(request, "feeds/search.html#suggestions", context)

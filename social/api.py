@@ -6,7 +6,7 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import user_get_public
+from accounts.selectors import user_get_public_for
 from core.api import page_cursor, page_data, page_number
 from social import selectors, services
 from social.models import COMMENT_MAX_LENGTH
@@ -125,7 +125,9 @@ class CommentListApi(APIView):
         sort = request.query_params.get("sort", "newest")
         sort = sort if sort in selectors.COMMENT_SORTS else "newest"
         scope = f"comments:{video.short_id}:{sort}"
-        page = selectors.comments_page(video=video, sort=sort, page=_requested_page(request, scope))
+        page = selectors.comments_page(
+            video=video, sort=sort, page=_requested_page(request, scope), viewer=request.user
+        )
         items = CommentWithRepliesSerializer(page.object_list, many=True).data
         data = _page_data(page, items, scope=scope)
         data["comments_open"] = selectors.video_comments_open(video)
@@ -183,12 +185,12 @@ class FollowApi(APIView):
         return Response(self.OutputSerializer(data).data, status=code)
 
     def post(self, request, username):
-        followee = user_get_public(username=username)
+        followee = user_get_public_for(username=username, viewer=request.user)
         _run_service(services.follow_create, follower=request.user, followee=followee)
         return self._respond(followee, True, status.HTTP_201_CREATED)
 
     def delete(self, request, username):
-        followee = user_get_public(username=username)
+        followee = user_get_public_for(username=username, viewer=request.user)
         _run_service(services.follow_delete, follower=request.user, followee=followee)
         return self._respond(followee, False)
 
@@ -201,7 +203,7 @@ class _PeopleApi(APIView):
         return UserSerializer(*args, **kwargs)
 
     def get(self, request, username):
-        user = user_get_public(username=username)
+        user = user_get_public_for(username=username, viewer=request.user)
         scope = f"{self.which}:{user.pk}"
         number = _requested_page(request, scope)
         if self.which == "followers":

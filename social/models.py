@@ -31,6 +31,11 @@ class Like(models.Model):
 class Comment(models.Model):
     """A comment on a video, or a reply to one (one level only: replies have no replies)."""
 
+    class ModerationState(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        HELD = "held", _("Held for review: only its author sees it")
+        REMOVED = "removed", _("Removed by a moderator")
+
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
@@ -44,6 +49,13 @@ class Comment(models.Model):
     )
     # Kept by the services, for the "top" order without counting per request.
     reply_count = models.PositiveIntegerField(default=0)
+    # Set only by the social services that moderation calls; not counted while not visible.
+    moderation_state = models.CharField(
+        _("moderation state"),
+        max_length=10,
+        choices=ModerationState.choices,
+        default=ModerationState.VISIBLE,
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -95,6 +107,9 @@ class Notification(models.Model):
         REPLY = "reply", _("replied to your comment")
         FOLLOW = "follow", _("followed you")
         MENTION = "mention", _("mentioned you")
+        # From the site itself (a moderation outcome...): `data` says what, and the app that
+        # sends it renders it (social.notices).
+        NOTICE = "notice", _("a notice")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -107,6 +122,7 @@ class Notification(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

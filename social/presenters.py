@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from social import notices
 from social.models import Notification
 
 
@@ -22,6 +23,8 @@ def video_url(video) -> str:
 
 def notification_text(group) -> str:
     """“Ana and 3 others liked your video “Sunset””, in the active language."""
+    if group.verb == Notification.Verb.NOTICE:
+        return notices.render(group.data)[0]
     name, others = group.first_actor.name, group.others
     title = group.video.title if group.video else ""
     verb = Notification.Verb
@@ -65,6 +68,8 @@ def notification_text(group) -> str:
 
 def notification_url(group) -> str:
     """Where a notification leads: the follower (or the list of them), the comment, the video."""
+    if group.verb == Notification.Verb.NOTICE:
+        return notices.render(group.data)[1]
     if group.verb == Notification.Verb.FOLLOW:
         if group.others:
             return reverse("social:followers", args=[group.recipient_username])

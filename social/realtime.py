@@ -118,3 +118,19 @@ def send_unread_badge(user_id: int) -> None:
     count = Notification.objects.filter(recipient_id=user_id, read_at=None).count()
     html = render_to_string("social/_badge.html", {"unread_count": count})
     _send(user_group(user_id), {"op": "replace", "target": "notification-badge", "html": html})
+
+
+def send_video_removed(video_id: int) -> None:
+    """Tell the open pages of a video that was taken down: its comments and actions give way
+    to a notice (a reload answers 404)."""
+    from django.utils.translation import gettext as _
+
+    video = Video.objects.filter(pk=video_id).only("short_id").first()
+    if video is None:
+        return
+    notice = render_to_string(
+        "social/_video_removed.html",
+        {"video": video, "message": _("This video is no longer available.")},
+    )
+    fragment = {"op": "replace", "target": f"comments-{video.short_id}", "html": notice}
+    _send(video_group(video_id), fragment)

@@ -4,14 +4,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from accounts.selectors import hidden_user_ids, users_in_good_standing_q
 from social import presenters
 from social.models import Comment, Follow, Like, Notification, NotificationPreference
 from videos.models import Video
-from videos.selectors import video_is_watchable_by_anyone
+from videos.selectors import video_is_watchable_by_anyone, videos_public
 
 COMMENTS_PER_PAGE = 20
 USERS_PER_PAGE = 30
@@ -54,26 +55,43 @@ def comment_get(*, pk: int) -> Comment:
     return get_object_or_404(_comment_queryset(), pk=pk)
 
 
-def comment_with_replies(*, pk: int) -> Comment:
-    return get_object_or_404(_comment_queryset().prefetch_related(_replies_prefetch()), pk=pk)
+def comment_with_replies(*, pk: int, viewer=None) -> Comment:
+    return get_object_or_404(_comment_queryset().prefetch_related(_replies_prefetch(viewer)), pk=pk)
 
 
-def _replies_prefetch():
+def comments_shown_to(queryset, *, viewer):
+    """The comments a viewer may read: visible ones (and their own held ones), none by people
+    on either side of a block with them (one small indexed query, remembered per request)."""
+    shown = Q(moderation_state=Comment.ModerationState.VISIBLE)
+    if viewer is not None and viewer.is_authenticated:
+        shown |= Q(author_id=viewer.pk, moderation_state=Comment.ModerationState.HELD)
+    # Suspended or deactivated authors' comments are hidden with the rest of their content.
+    queryset = queryset.filter(shown, users_in_good_standing_q("author__"))
+    hidden = hidden_user_ids(viewer=viewer, include_muted=False)
+    if hidden:
+        queryset = queryset.exclude(author_id__in=hidden)
+    return queryset
+
+
+def _replies_prefetch(viewer=None):
     return Prefetch(
         "replies",
-        queryset=_comment_queryset().order_by("created_at", "pk"),
+        queryset=comments_shown_to(_comment_queryset(), viewer=viewer).order_by("created_at", "pk"),
         to_attr="reply_list",
     )
 
 
-def comments_page(*, video: Video, sort: str = "newest", page=1) -> Page:
-    """A page of a video's comments (with their replies, oldest reply first)."""
-    comments = _comment_queryset().filter(video=video, parent=None)
+def comments_page(*, video: Video, sort: str = "newest", page=1, viewer=None) -> Page:
+    """A page of a video's comments (with their replies, oldest reply first), as `viewer`
+    may read them."""
+    comments = comments_shown_to(
+        _comment_queryset().filter(video=video, parent=None), viewer=viewer
+    )
     if sort == "top":
         comments = comments.order_by("-reply_count", "-created_at", "-pk")
     else:
         comments = comments.order_by("-created_at", "-pk")
-    comments = comments.prefetch_related(_replies_prefetch())
+    comments = comments.prefetch_related(_replies_prefetch(viewer))
     return Paginator(comments, COMMENTS_PER_PAGE).get_page(page)
 
 
@@ -86,7 +104,7 @@ def video_social_context(*, video: Video, user, sort: str = "newest", page=1) ->
     return {
         "video": video,
         "liked": like_exists(user=user, video=video),
-        "comments": comments_page(video=video, sort=sort, page=page),
+        "comments": comments_page(video=video, sort=sort, page=page, viewer=user),
         "form": CommentForm(video=video),
         "sort": sort,
         "comments_open": video_comments_open(video),
@@ -160,14 +178,13 @@ def suggested_creators(user, *, limit: int = 10) -> list[User]:
     a few of them are checked for public videos: ranking every creator joined with their
     followers and videos took seconds on 10,000 users and 100,000 videos (bench/discovery.py).
     """
-    public_videos = Video.objects.filter(
-        status=Video.Status.READY,
-        visibility=Video.Visibility.PUBLIC,
-        published_at__isnull=False,
-    )
+    public_videos = videos_public()
     creators = User.objects.filter(
         Exists(public_videos.filter(owner=OuterRef("pk"))), is_active=True
     )
+    hidden = hidden_user_ids(viewer=user)
+    if hidden:
+        creators = creators.exclude(pk__in=hidden)
     follows = Follow.objects.all()
     if user is not None and user.is_authenticated:
         followed = Follow.objects.filter(follower=user).values("followee")
@@ -225,6 +242,8 @@ class NotificationGroup:
     def others(self) -> int:
         return len(self.actors) - 1
 
+    data: dict = field(default_factory=dict)
+
     # The words and the link are presentation (social.presenters); these stay for the
     # templates, the email and the API serializer, which read them as attributes.
     @property
@@ -252,9 +271,15 @@ def _group_key(notification: Notification) -> tuple:
 
 def notification_groups(*, user, verbs=None, since=None, unread_only=False) -> list:
     """The user's newest notifications, grouped by what they are about, newest group first."""
-    rows = Notification.objects.filter(recipient=user, actor__is_active=True).select_related(
-        "actor", "video", "comment"
-    )
+    # Nothing from suspended or deactivated people; the site's own notices always (a
+    # suspended person is told of their suspension).
+    from_people = users_in_good_standing_q("actor__") | Q(verb=Notification.Verb.NOTICE)
+    rows = Notification.objects.filter(from_people, recipient=user)
+    rows = rows.select_related("actor", "video", "comment")
+    # Nothing from people on either side of a block, or whom the user muted.
+    hidden = hidden_user_ids(viewer=user)
+    if hidden:
+        rows = rows.exclude(actor_id__in=hidden)
     if verbs is not None:
         rows = rows.filter(verb__in=verbs)
     if since is not None:
@@ -273,6 +298,7 @@ def notification_groups(*, user, verbs=None, since=None, unread_only=False) -> l
                 latest_at=notification.created_at,
                 unread=notification.read_at is None,
                 recipient_username=user.username,
+                data=notification.data,
             )
         if all(actor.pk != notification.actor_id for actor in group.actors):
             group.actors.append(notification.actor)

@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import block_exists_between, hidden_user_ids
+from core import text_checks
 from social import realtime, selectors
 from social.models import (
     COMMENT_MAX_LENGTH,
@@ -35,6 +37,7 @@ from videos.text import mentions_in
 # (requests, seconds) per user; override any of them with settings.SOCIAL_RATE_LIMITS.
 DEFAULT_RATE_LIMITS = {"like": (60, 60), "comment": (10, 60), "follow": (30, 60)}
 MAX_MENTIONS = 10
+VISIBLE = Comment.ModerationState.VISIBLE
 
 
 class SocialError(Exception):
@@ -150,9 +153,10 @@ def social_counts_reconcile(*, video_ids=None) -> int:
         Like.objects.filter(video=OuterRef("pk")).order_by().values("video")
         .annotate(n=Count("pk")).values("n")
     )  # fmt: skip
+    # Held and removed comments are not counted (comment_set_moderation_state keeps that).
     comments = (
-        Comment.objects.filter(video=OuterRef("pk")).order_by().values("video")
-        .annotate(n=Count("pk")).values("n")
+        Comment.objects.filter(video=OuterRef("pk"), moderation_state=VISIBLE)
+        .order_by().values("video").annotate(n=Count("pk")).values("n")
     )  # fmt: skip
     real_likes = Coalesce(Subquery(likes), 0)
     real_comments = Coalesce(Subquery(comments), 0)
@@ -166,8 +170,8 @@ def social_counts_reconcile(*, video_ids=None) -> int:
         # One statement per batch: the counts are taken when the row is written.
         Video.objects.filter(pk__in=off).update(like_count=real_likes, comment_count=real_comments)
     replies = (
-        Comment.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
-        .annotate(n=Count("pk")).values("n")
+        Comment.objects.filter(parent=OuterRef("pk"), moderation_state=VISIBLE)
+        .order_by().values("parent").annotate(n=Count("pk")).values("n")
     )  # fmt: skip
     top_level = Comment.objects.filter(parent=None)
     if video_ids is not None:
@@ -203,6 +207,12 @@ def comment_create(
             raise SocialError(_("That comment is on another video."))
         if parent.parent_id is not None:
             raise SocialError(_("You can reply to a comment, not to a reply."))
+        if block_exists_between(user, parent.author):
+            raise SocialError(_("You cannot reply to this comment."))
+    try:
+        held = text_checks.verdict([body])
+    except text_checks.TextRefused as refusal:
+        raise SocialError(refusal.message) from None
     with transaction.atomic():
         # The row lock makes "comments off" final: no comment lands after it is switched off.
         locked = Video.objects.select_for_update().only("comments_enabled").filter(pk=video.pk)
@@ -211,6 +221,15 @@ def comment_create(
             raise SocialError(_("This video was deleted."))
         if not locked.comments_enabled:
             raise SocialError(_("Comments are turned off for this video."))
+        if held:
+            # Held for review: only its author sees it; nobody hears of it, nothing counts it.
+            return Comment.objects.create(
+                video=video,
+                author=user,
+                parent=parent,
+                body=body,
+                moderation_state=Comment.ModerationState.HELD,
+            )
         comment = Comment.objects.create(video=video, author=user, parent=parent, body=body)
         usernames = mentions_in(body)[:MAX_MENTIONS]
         mentioned = []
@@ -218,7 +237,13 @@ def comment_create(
             query = Q()
             for username in usernames:
                 query |= Q(username__iexact=username)
-            mentioned = list(User.objects.filter(query, is_active=True))
+            # Nobody on either side of a block with the author hears of it.
+            hidden = hidden_user_ids(viewer=user, include_muted=False)
+            mentioned = [
+                person
+                for person in User.objects.filter(query, is_active=True)
+                if person.pk not in hidden
+            ]
             comment.mentions.set(mentioned)
         Video.objects.filter(pk=video.pk).update(comment_count=F("comment_count") + 1)
         told = {user.pk}
@@ -256,19 +281,26 @@ def comment_create(
 
 
 def comment_delete(*, user: User, comment: Comment) -> None:
-    """Delete a comment (and its replies): its author may, and so may the video's creator."""
+    """Delete a comment (and its replies): its author may, and so may the video's creator and
+    a moderator (the `social.delete_comment` permission, used in admin)."""
     video = comment.video
-    if user.pk not in (comment.author_id, video.owner_id):
+    if user.pk not in (comment.author_id, video.owner_id) and not user.has_perm(
+        "social.delete_comment"
+    ):
         raise PermissionDenied(_("You can only delete your own comments."))
     with transaction.atomic():
+        # Only visible comments are counted (held and removed ones are not).
+        counted = Comment.objects.filter(
+            Q(pk=comment.pk) | Q(parent_id=comment.pk), moderation_state=VISIBLE
+        ).count()
         _count, per_model = Comment.objects.filter(pk=comment.pk).delete()
         removed = per_model.get(Comment._meta.label, 0)
         if not removed:
             return  # deleted meanwhile: nothing left to do
         Video.objects.filter(pk=video.pk).update(
-            comment_count=Greatest(F("comment_count") - removed, 0)
+            comment_count=Greatest(F("comment_count") - counted, 0)
         )
-        if comment.parent_id:
+        if comment.parent_id and comment.moderation_state == VISIBLE:
             Comment.objects.filter(pk=comment.parent_id, reply_count__gt=0).update(
                 reply_count=F("reply_count") - 1
             )
@@ -282,6 +314,8 @@ def follow_create(*, follower: User, followee: User) -> Follow:
     _rate_limit(user=follower, action="follow")
     if follower.pk == followee.pk:
         raise SocialError(_("You cannot follow yourself."))
+    if block_exists_between(follower, followee):
+        raise SocialError(_("You cannot follow this account."))
     if not followee.is_active:
         raise SocialError(_("This account is not active."))
     with transaction.atomic():
@@ -305,6 +339,16 @@ def follow_delete(*, follower: User, followee: User) -> None:
 
 
 # --- notifications -----------------------------------------------------------------------------
+def notice_create(*, recipient: User, data: dict) -> Notification:
+    """A notice from the site to one person (see social.notices); their badge updates live."""
+    with transaction.atomic():
+        notice = Notification.objects.create(
+            recipient=recipient, actor=recipient, verb=Notification.Verb.NOTICE, data=data
+        )
+        transaction.on_commit(lambda: realtime.send_unread_badge(recipient.pk))
+    return notice
+
+
 def notifications_mark_read(*, user: User, ids=None) -> int:
     """Mark the user's notifications read (all of them, or those with these ids)."""
     unread = Notification.objects.filter(recipient=user, read_at=None)
@@ -369,3 +413,32 @@ def digests_send_due(*, now=None) -> int:
     for user in User.objects.filter(notification_preference__in=due):
         sent += digest_send(user=user, now=now)
     return sent
+
+
+# --- moderation state (the moderation services decide who may) ----------------------------------
+def comment_set_moderation_state(*, comment: Comment, state: str) -> Comment:
+    """Hold, remove or restore a comment. Only visible comments are counted, so the video's
+    comment count and the parent's reply count follow; open pages drop a hidden comment."""
+    if state not in Comment.ModerationState.values:
+        raise ValueError(f"Unknown moderation state {state!r}")
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        if locked is None or locked.moderation_state == state:
+            return comment
+        was_counted = locked.moderation_state == VISIBLE
+        counted = state == VISIBLE
+        Comment.objects.filter(pk=comment.pk).update(moderation_state=state)
+        comment.moderation_state = state
+        if was_counted != counted:
+            delta = 1 if counted else -1
+            Video.objects.filter(pk=comment.video_id).update(
+                comment_count=Greatest(F("comment_count") + delta, 0)
+            )
+            if comment.parent_id:
+                Comment.objects.filter(pk=comment.parent_id).update(
+                    reply_count=Greatest(F("reply_count") + delta, 0)
+                )
+        if not counted:
+            video_id, comment_id = comment.video_id, comment.pk
+            transaction.on_commit(lambda: realtime.send_comment_removed(video_id, comment_id))
+    return comment

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import user_get_public
+from accounts.selectors import user_get_public_for
 from core.http import login_first, safe_next_url, wants_fragment, with_fragment
 from social import presenters, selectors, services
 from social.forms import CommentForm, NotificationPreferenceForm
@@ -142,7 +142,7 @@ def _comment_refused(request, video, form, parent, status):
 
 
 def _render_thread(request, video, comment_pk, reply_form=None):
-    thread = selectors.comment_with_replies(pk=comment_pk)
+    thread = selectors.comment_with_replies(pk=comment_pk, viewer=request.user)
     context = {
         "video": video,
         "comment": thread,
@@ -193,7 +193,7 @@ def _follow_button_scope(request) -> str:
 
 
 def _follow_action(request, username, action):
-    profile_user = user_get_public(username=username)
+    profile_user = user_get_public_for(username=username, viewer=request.user)
     back = safe_next_url(request, reverse("accounts:profile", args=[profile_user.username]))
     if not request.user.is_authenticated:
         return login_first(request, back)
@@ -235,7 +235,7 @@ def unfollow(request, username):
 
 
 def _people(request, username, which):
-    profile_user = user_get_public(username=username)
+    profile_user = user_get_public_for(username=username, viewer=request.user)
     page = request.GET.get("page", 1)
     if which == "followers":
         follows = selectors.followers_page(user=profile_user, page=page)

@@ -1,5 +1,6 @@
-"""The cast every test can use: alice (a creator), bob (a viewer), carol (a stranger) and mod
-(a moderator); plus the switches between the embedded defaults and the real services."""
+"""The cast every test can use: alice (a creator), bob (a viewer), carol (a stranger), mod
+(a moderator) and staff (staff with no permissions); plus the switches between the embedded
+defaults and the real services."""
 
 import pytest
 from django.conf import settings
@@ -71,7 +72,18 @@ def carol(db):
 
 @pytest.fixture
 def mod(db):
-    return UserFactory(username="mod", display_name="Moderator", is_staff=True)
+    """A moderator: staff, in the Moderators group (its permissions come from a migration)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="mod", display_name="Moderator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def staff(db):
+    """Staff without any permission: staff status alone grants nothing."""
+    return UserFactory(username="staffer", display_name="Staffer", is_staff=True)
 
 
 def csrf_post(client, url, data=None, **extra):

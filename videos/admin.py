@@ -20,7 +20,7 @@ class RenditionInline(admin.TabularInline):
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
     list_display = ("title", "owner", "status", "visibility", "published_at", "created_at")
-    list_filter = ("status", "visibility", "comments_enabled")
+    list_filter = ("status", "visibility", "moderation_state", "comments_enabled")
     search_fields = ("title", "description", "short_id", "owner__username")
     list_select_related = ("owner",)
     date_hierarchy = "created_at"
@@ -29,11 +29,33 @@ class VideoAdmin(admin.ModelAdmin):
     inlines = [RenditionInline]
     actions = ["reprocess"]
     readonly_fields = (
-        "short_id", "status", "failure_reason", "source", "source_duration", "trim_start",
-        "duration", "width", "height", "has_audio", "output_prefix", "hls_master", "mp4",
-        "poster", "output_bytes", "processing_attempts", "processing_started_at",
+        "short_id", "moderation_state", "status", "failure_reason", "source", "source_duration",
+        "trim_start", "duration", "width", "height", "has_audio", "output_prefix", "hls_master",
+        "mp4", "poster", "output_bytes", "processing_attempts", "processing_started_at",
         "processed_at", "created_at", "updated_at",
     )  # fmt: skip
+
+    # Edits and deletions go through the services, so that files, counters, the search index
+    # and open pages stay right (moderation decisions are taken in the reports queue).
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        services.video_update(
+            video=obj,
+            by=request.user,
+            title=form.cleaned_data.get("title", obj.title),
+            description=form.cleaned_data.get("description", obj.description),
+            visibility=form.cleaned_data.get("visibility", obj.visibility),
+            comments_enabled=form.cleaned_data.get("comments_enabled", obj.comments_enabled),
+        )
+
+    def delete_model(self, request, obj):
+        services.video_delete(video=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for video in queryset:
+            services.video_delete(video=video, by=request.user)
 
     @admin.action(description=_("Process the selected videos again"))
     def reprocess(self, request, queryset):

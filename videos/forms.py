@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text_checks import refuse_validator
 from videos.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Video
 
 ACCEPT = "video/mp4,video/quicktime,video/webm,.mp4,.mov,.webm"
@@ -26,12 +27,14 @@ class VideoDetailsForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
+        validators=[refuse_validator],
         help_text=_("Up to %(max)s characters.") % {"max": TITLE_MAX_LENGTH},
     )
     description = forms.CharField(
         label=_("Description"),
         max_length=DESCRIPTION_MAX_LENGTH,
         required=False,
+        validators=[refuse_validator],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Up to %(max)s characters. #hashtags and @mentions become links.")
         % {"max": DESCRIPTION_MAX_LENGTH},

@@ -56,6 +56,12 @@ class Video(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class ModerationState(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        LIMITED = "limited", _("Limited: reachable by link, not in discovery")
+        REMOVED = "removed", _("Removed by a moderator")
+        HELD = "held", _("Held for review: only its creator sees it")
+
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public: anyone can find and watch it")
         UNLISTED = "unlisted", _("Unlisted: only people with the link")
@@ -114,8 +120,25 @@ class Video(models.Model):
     # Title, hashtags and description, weighted; kept up to date on save (PostgreSQL).
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # Set only through the videos services that moderation calls (video_remove, ...).
+    moderation_state = models.CharField(
+        _("moderation state"),
+        max_length=10,
+        choices=ModerationState.choices,
+        default=ModerationState.VISIBLE,
+    )
+    # A perceptual hash (64-bit dHash) of the poster, to recognise a removed clip uploaded again.
+    poster_hash = models.BigIntegerField(null=True, blank=True, editable=False)
+
     processing_attempts = models.PositiveSmallIntegerField(default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
+    # The processing attempt that holds the video (a fresh id per attempt), the Celery task
+    # (message) it runs in, and until when its lease holds: the attempt renews it while it
+    # works, so a dead attempt is recognised by an expired lease, or at once when its own
+    # message comes back (a worker lost mid-task redelivers the same task id).
+    processing_attempt_id = models.CharField(max_length=32, blank=True, editable=False)
+    processing_task_id = models.CharField(max_length=64, blank=True, editable=False)
+    processing_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     # Scheduled publication: a periodic task publishes the draft when the time comes.

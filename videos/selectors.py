@@ -1,14 +1,21 @@
-"""Reads of videos, and the rules of who may see, watch and manage one.
+"""Reads of videos, and the one visibility rule: who may see, watch and manage one.
 
 The family, from the widest audience to the narrowest:
 
+- `videos_public()`, `videos_for_viewer(user=)`: what may be *found* (feeds, For You, search,
+  hashtags, profiles): ready, published, public, not limited, removed or held by a moderator,
+  from an active, unsuspended, unlimited creator; and for a viewer, not from someone they
+  blocked, who blocked them, or (feeds and notifications) whom they muted.
 - `video_is_watchable_by_anyone(video)`: ready, published and not private (public or
-  unlisted): anyone with its link may watch it, like it and comment on it.
+  unlisted), not removed or held (a limited video still opens by link), its creator active and
+  not suspended: anyone with its link may watch it, like it and comment on it.
 - `video_is_visible_to(video=, user=)`: whether the user may know the video exists (its likes,
-  its comments, its socket): anyone for the videos above; its creator for any of their own.
+  its comments, its socket): the videos above unless a block stands between the two people
+  (a mute still opens links); its creator for any of their own except removed ones.
 - `video_is_watchable_by(video=, user=)`: whether the user may play it at /v/<short_id>:
-  anyone for the videos above; its managers once it is processed.
-- `video_can_manage(video=, user=)`: its creator, or staff.
+  the videos visible to them; its managers once it is processed.
+- `video_can_manage(video=, user=)`: its creator, or a user with the `videos.change_video`
+  permission (the Moderators group). Staff status alone grants nothing.
 """
 
 from datetime import datetime, timedelta
@@ -19,42 +26,63 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import hidden_user_ids, users_in_good_standing_q
 from videos.models import Video
+
+# Moderation states in which a video opens by link (for anyone but its creator).
+REACHABLE_STATES = (Video.ModerationState.VISIBLE, Video.ModerationState.LIMITED)
+MANAGE_PERMISSION = "videos.change_video"
+
+
+def _is_owner(video: Video, user) -> bool:
+    return user is not None and user.is_authenticated and video.owner_id == user.pk
 
 
 # --- who may do what ---------------------------------------------------------------------------
 def video_can_manage(*, video: Video, user) -> bool:
-    """The video's creator or staff may edit, publish, process again and delete it."""
-    return bool(
-        user is not None and user.is_authenticated and (video.owner_id == user.pk or user.is_staff)
-    )
+    """The video's creator may edit, publish, process again and delete it, and so may a
+    moderator (the `videos.change_video` permission); staff status alone is not enough."""
+    if user is None or not user.is_authenticated:
+        return False
+    return video.owner_id == user.pk or user.has_perm(MANAGE_PERMISSION)
 
 
 def video_is_watchable_by_anyone(video: Video) -> bool:
     """Ready, published and not private: anyone with the link may watch it (and like it and
     comment on it). Unlisted videos are included; only public ones are listed in feeds
     (`videos_public()`)."""
+    owner = video.owner
     return (
         video.status == Video.Status.READY
         and video.published_at is not None
         and video.visibility in (Video.Visibility.PUBLIC, Video.Visibility.UNLISTED)
+        and video.moderation_state in REACHABLE_STATES
+        and owner.is_active
+        and not owner.is_suspended
     )
 
 
 def video_is_watchable_by(*, video: Video, user) -> bool:
-    """Whether the user may play the video: anyone may watch the videos above; its creator
-    (and staff) also their private and unpublished ones once they are processed."""
-    if video_is_watchable_by_anyone(video):
+    """Whether the user may play the video: the videos visible to them (below); its creator
+    (and moderators) also their private and unpublished ones once they are processed."""
+    if video_is_visible_to(video=video, user=user) and (
+        video_is_watchable_by_anyone(video) or video.status == Video.Status.READY
+    ):
         return True
+    if _is_owner(video, user):
+        return False  # their own removed video: gone for them too (see the standing page)
     return video_can_manage(video=video, user=user) and video.status == Video.Status.READY
 
 
 def video_is_visible_to(*, video: Video, user) -> bool:
-    """Whether the user may see that the video exists, and so its likes and comments: anyone
-    for the videos anyone may watch; its creator for any of their own, in any state."""
-    if user is not None and user.is_authenticated and video.owner_id == user.pk:
-        return True
-    return video_is_watchable_by_anyone(video)
+    """Whether the user may see that the video exists, and so its likes and comments: the
+    videos anyone may watch, unless either of the two blocked the other; its creator any of
+    their own in any state, except one a moderator removed."""
+    if _is_owner(video, user):
+        return video.moderation_state != Video.ModerationState.REMOVED
+    if not video_is_watchable_by_anyone(video):
+        return False
+    return video.owner_id not in hidden_user_ids(viewer=user, include_muted=False)
 
 
 # --- fetching one ------------------------------------------------------------------------------
@@ -141,13 +169,28 @@ def videos_of_owner(*, user):
     )  # fmt: skip
 
 
-def videos_public():
-    """Every video anyone may find: ready, published, public."""
+def videos_public(*, now=None):
+    """Every video anyone may find: ready, published, public, not limited, removed or held,
+    from a creator in good standing (active, not suspended) and not limited."""
     return Video.objects.filter(
+        users_in_good_standing_q("owner__", now=now or timezone.now()),
         status=Video.Status.READY,
         published_at__isnull=False,
         visibility=Video.Visibility.PUBLIC,
+        moderation_state=Video.ModerationState.VISIBLE,
+        owner__limited_at__isnull=True,
     )
+
+
+def videos_for_viewer(*, user, include_muted: bool = True):
+    """The videos `user` may find in feeds, search and listings: `videos_public()` without
+    the people they blocked, who blocked them, or (`include_muted`) whom they muted. Costs
+    at most one small indexed query per request (the hidden ids), none for visitors."""
+    hidden = hidden_user_ids(viewer=user, include_muted=include_muted)
+    queryset = videos_public()
+    if hidden:
+        queryset = queryset.exclude(owner_id__in=hidden)
+    return queryset
 
 
 # --- "Uploaded: today / this week / ..." (the feeds' and the search's date filter) -----------

@@ -5,6 +5,8 @@ import io
 import logging
 import shutil
 import tempfile
+import threading
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -14,16 +16,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
 
 from accounts.models import User
+from core import text_checks
 from core.storage import delete_prefix
 from videos import queue, selectors
-from videos.models import Hashtag, Rendition, Video
+from videos.models import Hashtag, Rendition, Video, new_storage_token
 from videos.probe import ProbeResult, UploadRejected, probe_upload
+from videos.signals import video_processed, video_taken_down
 from videos.text import hashtags_in, mentions_in
 from videos.transcode import TranscodeError, TransientTranscodeError, transcode
 
@@ -89,6 +93,10 @@ def video_create_from_upload(
         existing = Video.objects.filter(owner=owner, upload_token=upload_token).first()
         if existing is not None:
             return existing
+    try:
+        held = text_checks.verdict([title, description])
+    except text_checks.TextRefused as refusal:
+        raise UploadRejected("refused_text", refusal.message) from None
 
     status = Video.Status.UPLOADED
     source_duration = None
@@ -112,6 +120,9 @@ def video_create_from_upload(
             source_duration=source_duration,
             status=status,
             upload_token=upload_token,
+            moderation_state=(
+                Video.ModerationState.HELD if held else Video.ModerationState.VISIBLE
+            ),
         )
         video.full_clean(exclude=["source"])
         with path.open("rb") as handle:
@@ -194,35 +205,47 @@ def _store_outputs(out_dir: Path, prefix: str) -> list[str]:
     return names
 
 
-def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
+def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "") -> Video | None:
     """Transcode a video's uploaded file into its HLS ladder, MP4 fallback and poster.
 
-    Idempotent: a ready video is left alone, and each run writes a complete new set of files
-    under a fresh prefix before switching the video to it and deleting the old set, so a
-    retry or a second run leaves exactly one clean set. A transient failure is re-raised
-    for the task to retry (the video goes back to "uploaded"); on the final attempt, or for a
-    permanent failure, the video is marked failed with a reason its creator can read.
+    Idempotent, and ready exactly once: a ready video is left alone; a video another live
+    attempt holds (its lease is current, and it runs in another message than `task_id`) is
+    left to it; an attempt whose lease expired, or whose own message came back (its worker
+    died: Celery redelivers the same task id), is dead and is taken over at once. The attempt
+    renews its lease while it works, and only the attempt that still holds the video may make
+    it ready. Each run writes a complete new set of files under a fresh prefix before
+    switching the video to it and deleting the old set, so a retry or a second run leaves
+    exactly one clean set. A transient failure is re-raised for the task to retry (the video
+    goes back to "uploaded"); on the final attempt, or for a permanent failure, the video is
+    marked failed with a reason its creator can read.
     """
     with transaction.atomic():
         video = Video.objects.select_for_update().filter(pk=video_id).first()
         if video is None or video.status in (Video.Status.READY, Video.Status.NEEDS_TRIM):
             return video
-        if video.status == Video.Status.PROCESSING and _still_running(video):
-            return video  # another worker has it; a lost run is picked up once it is stale
+        if video.status == Video.Status.PROCESSING and _held_by_a_live_attempt(video, task_id):
+            return video
+        now = timezone.now()
         video.status = Video.Status.PROCESSING
         video.processing_attempts += 1
-        video.processing_started_at = timezone.now()
+        video.processing_started_at = now
+        video.processing_attempt_id = uuid.uuid4().hex
+        video.processing_task_id = task_id
+        video.processing_lease_until = now + _lease()
         video.failure_reason = ""
         video.save(
             update_fields=[
                 "status", "processing_attempts", "processing_started_at", "failure_reason",
+                "processing_attempt_id", "processing_task_id", "processing_lease_until",
                 "updated_at",
             ]
         )  # fmt: skip
     attempt = video.processing_attempts
+    attempt_id = video.processing_attempt_id
     prefix = _output_prefix(video, attempt)
     try:
         with (
+            _lease_kept(video.pk, attempt_id),
             _source_on_disk(video) as source,
             tempfile.TemporaryDirectory(prefix="microvid-out-") as work,
         ):
@@ -235,6 +258,7 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
             )
             _store_outputs(result.out_dir, prefix)
             poster_inline = _inline_poster(result.poster_path)
+            poster_hash = image_dhash(result.poster_path)
     except UploadRejected as rejection:
         delete_prefix(default_storage, prefix)
         _mark_failed(video, str(rejection))
@@ -260,18 +284,26 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         if current is None:  # deleted while processing: its files must not linger
             transaction.on_commit(lambda: delete_prefix(default_storage, prefix))
             return None
+        if current.processing_attempt_id != attempt_id:
+            # Taken over (this attempt's lease expired while it was stalled): the attempt
+            # that holds the video now makes it ready, once; these files are not used.
+            logger.warning("Attempt %s of video %s lost its lease", attempt, video.pk)
+            transaction.on_commit(lambda: delete_prefix(default_storage, prefix))
+            return current
         old_prefix = current.output_prefix
         current.output_prefix = prefix
         current.hls_master = relative(result.master_playlist)
         current.mp4 = relative(result.mp4_path)
         current.poster = relative(result.poster_path)
         current.poster_inline = poster_inline
+        current.poster_hash = poster_hash
         current.duration = result.duration
         current.width, current.height = result.width, result.height
         current.has_audio = result.has_audio
         current.output_bytes = result.total_size_bytes
         current.status = Video.Status.READY
         current.processed_at = timezone.now()
+        current.processing_lease_until = None
         current.save()
         current.renditions.all().delete()
         Rendition.objects.bulk_create(
@@ -288,6 +320,8 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         )
         if old_prefix and old_prefix != prefix:
             transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
+    video_processed.send(sender=Video, video=current)
+    current.refresh_from_db(fields=["moderation_state"])
     return current
 
 
@@ -295,9 +329,48 @@ def _stale_after() -> timedelta:
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
-def _still_running(video: Video) -> bool:
-    started = video.processing_started_at
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.VIDEO_PROCESSING_LEASE_S)
+
+
+def _held_by_a_live_attempt(video: Video, task_id: str) -> bool:
+    if task_id and task_id == video.processing_task_id:
+        # Our own message, delivered again: the attempt that took it died with its worker
+        # (a message is redelivered only when its worker is lost; the broker's visibility
+        # timeout is longer than any task may run).
+        return False
+    if video.processing_lease_until is not None:
+        return timezone.now() < video.processing_lease_until
+    started = video.processing_started_at  # a row from before leases: the old rule
     return started is not None and timezone.now() - started < _stale_after()
+
+
+@contextmanager
+def _lease_kept(video_id: int, attempt_id: str):
+    """Renew the attempt's lease from a thread while the body runs (a transcode does not
+    yield to us), every third of the lease. A renewal that finds the video taken over, or
+    gone, changes nothing; the attempt learns it when it tries to finish."""
+    stop = threading.Event()
+    period = settings.VIDEO_PROCESSING_LEASE_S / 3
+
+    def renew():
+        try:
+            while not stop.wait(period):
+                Video.objects.filter(pk=video_id, processing_attempt_id=attempt_id).update(
+                    processing_lease_until=timezone.now() + _lease()
+                )
+        except Exception:  # the database is briefly away: the lease may lapse, not the work
+            logger.warning("Could not renew the lease of video %s", video_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"lease-{video_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _processing_failed_message() -> str:
@@ -396,8 +469,16 @@ def video_update(
     visibility: str,
     comments_enabled: bool,
 ) -> Video:
-    """Change a video's title, description, visibility or comment setting."""
+    """Change a video's title, description, visibility or comment setting. Text that a
+    watched-word list refuses raises `core.text_checks.TextRefused`; text it holds puts the
+    video on hold for review."""
     _authorize_owner(video, by)
+    if text_checks.verdict([title, description]) and video.moderation_state in (
+        Video.ModerationState.VISIBLE,
+        Video.ModerationState.LIMITED,
+    ):
+        video.moderation_state = Video.ModerationState.HELD
+        Video.objects.filter(pk=video.pk).update(moderation_state=video.moderation_state)
     video.title = title.strip()
     video.description = description.strip()
     video.visibility = visibility
@@ -431,14 +512,17 @@ def video_delete(*, video: Video, by: User) -> None:
 
 def videos_requeue_stalled(*, now=None) -> list[int]:
     """Queue again the videos whose processing was lost (a worker killed mid-task, a lost
-    message): still "processing" long after the task's time limit, or "uploaded" for long
-    without being picked up. Returns their ids."""
+    message): "processing" by an attempt whose lease expired, or "uploaded" for long without
+    being picked up. Returns their ids."""
     now = now or timezone.now()
     grace = _stale_after()
     stalled = list(
-        Video.objects.filter(
-            status=Video.Status.PROCESSING, processing_started_at__lt=now - grace
-        ).values_list("pk", flat=True)
+        Video.objects.filter(status=Video.Status.PROCESSING)
+        .filter(
+            models.Q(processing_lease_until__lt=now)
+            | models.Q(processing_lease_until=None, processing_started_at__lt=now - grace)
+        )
+        .values_list("pk", flat=True)
     ) + list(
         Video.objects.filter(status=Video.Status.UPLOADED, updated_at__lt=now - grace).values_list(
             "pk", flat=True
@@ -499,4 +583,94 @@ def video_remove_captions(*, video: Video, by: User) -> Video:
         video.save(update_fields=["captions", "captions_language", "updated_at"])
         if old_name:
             transaction.on_commit(lambda: default_storage.delete(old_name))
+    return video
+
+
+# --- perceptual hash ---------------------------------------------------------------------------
+def image_dhash(path) -> int:
+    """A 64-bit difference hash of an image (signed, to fit a BigIntegerField): near-identical
+    frames (re-encoded, rescaled, slightly brightened) differ in only a few bits."""
+    with Image.open(path) as image:
+        small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+        pixels = list(small.tobytes())
+    bits = 0
+    for row in range(8):
+        for column in range(8):
+            left, right = pixels[row * 9 + column], pixels[row * 9 + column + 1]
+            bits = (bits << 1) | (1 if left > right else 0)
+    return bits - (1 << 64) if bits >= 1 << 63 else bits
+
+
+def dhash_distance(a: int, b: int) -> int:
+    """How many of the 64 bits differ between two hashes."""
+    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+
+
+# --- moderation state (the moderation services decide who may; these keep files right) -----------
+def _video_root(video: Video, token: str | None = None) -> str:
+    return f"videos/{video.short_id}-{token or video.storage_token}/"
+
+
+def _copy_tree(storage, source: str, target: str) -> None:
+    try:
+        directories, files = storage.listdir(source)
+    except FileNotFoundError:
+        return
+    for name in files:
+        with storage.open(source + name, "rb") as handle:
+            saved = storage.save(target + name, File(handle))
+        if saved != target + name:
+            raise RuntimeError(f"storage renamed {target + name} to {saved}")
+    for directory in directories:
+        _copy_tree(storage, f"{source}{directory}/", f"{target}{directory}/")
+
+
+def video_rotate_storage(*, video: Video) -> Video:
+    """Move a video's output files under a new unguessable folder: every URL handed out so far
+    (and cached by browsers or a CDN) answers 404 from the next request. Used when a video is
+    removed or made private. The uploaded original (private, never served) stays."""
+    old_root = _video_root(video)
+    new_token = new_storage_token()
+    new_root = _video_root(video, new_token)
+    _copy_tree(default_storage, old_root, new_root)
+
+    def moved(name: str) -> str:
+        return new_root + name[len(old_root) :] if name.startswith(old_root) else name
+
+    try:
+        with transaction.atomic():
+            locked = Video.objects.select_for_update().get(pk=video.pk)
+            locked.storage_token = new_token
+            for field in ("output_prefix", "hls_master", "mp4", "poster"):
+                setattr(locked, field, moved(getattr(locked, field)))
+            if locked.captions:
+                locked.captions.name = moved(locked.captions.name)
+            locked.save()
+            for rendition in locked.renditions.all():
+                rendition.playlist = moved(rendition.playlist)
+                rendition.save(update_fields=["playlist"])
+            transaction.on_commit(lambda: delete_prefix(default_storage, old_root))
+    except Exception:
+        delete_prefix(default_storage, new_root)
+        raise
+    for field in ("storage_token", "output_prefix", "hls_master", "mp4", "poster", "captions"):
+        setattr(video, field, getattr(locked, field))
+    return video
+
+
+def video_set_moderation_state(*, video: Video, state: str) -> Video:
+    """Put a video in a moderation state (see Video.ModerationState). Removing it moves its
+    files (old URLs die at once) and takes it off open pages and sockets; holding it takes it
+    off too; limiting only takes it out of discovery."""
+    if state not in Video.ModerationState.values:
+        raise ValueError(f"Unknown moderation state {state!r}")
+    previous = video.moderation_state
+    with transaction.atomic():
+        Video.objects.filter(pk=video.pk).update(moderation_state=state, updated_at=timezone.now())
+        video.moderation_state = state
+        if state == Video.ModerationState.REMOVED and previous != state:
+            video_rotate_storage(video=video)
+        if state in (Video.ModerationState.REMOVED, Video.ModerationState.HELD):
+            video_id = video.pk
+            transaction.on_commit(lambda: video_taken_down.send(sender=Video, video_id=video_id))
     return video

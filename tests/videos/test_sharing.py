@@ -156,13 +156,11 @@ def test_video_page_links_the_creators_newer_and_older_videos(client, alice, bob
 
 
 @override_settings(LANGUAGE_CODE="en")
-def test_the_rail_menu_renders_before_the_moderation_app_provides_its_report_button(
-    client, alice, bob
-):
+def test_the_rail_menu_offers_not_interested_report_and_the_comments_page(client, alice, bob):
     video = published_video(alice)
     client.force_login(bob)
 
     page = client.get(f"/v/{video.short_id}").content.decode()
 
-    assert "Not interested" in page
+    assert "Not interested" in page and "Report this video" in page
     assert f'href="/v/{video.short_id}/comments"' in page  # the comments on a page of their own

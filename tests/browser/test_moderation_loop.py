@@ -1,0 +1,133 @@
+"""The whole moderation loop in a real browser, with JavaScript on and off: bob reports
+alice's video and blocks her from the answer; his feed has none of her videos; mod removes it
+in the console with a note; bob is told; alice appeals from her account standing page; mod
+approves; the video is back. axe checks the new pages, left to right and right to left."""
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from tests.factories import UserFactory, published_video
+from videos.models import Video
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reasons():
+    # A transactional test's flush empties the catalogue that a data migration seeded.
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("moderation.migrations.0002_seed_report_reasons").seed(apps, None)
+
+
+def signed_in(new_context, live_server, user, *, js: bool, language: str = "en"):
+    client = Client()
+    client.force_login(user)
+    context = new_context(java_script_enabled=js)
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            },
+            {"name": "django_language", "value": language, "url": live_server.url},
+        ]
+    )
+    return context.new_page()
+
+
+def admin_action(page, url, row_text: str, action: str, note: str):
+    """Tick one row of an admin changelist, run an action and give its note, by keyboard."""
+    page.goto(url)
+    page.get_by_role("row").filter(has_text=row_text).get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option(label=action)
+    page.get_by_role("button", name="Go").press("Enter")
+    note_field = page.get_by_label("Note (required): why this decision?")
+    note_field.fill(note)
+    note_field.press("Tab")
+    page.get_by_role("button", name="Confirm").press("Enter")
+    expect(page.get_by_text("1 item decided.")).to_be_visible()
+
+
+def test_report_block_remove_tell_appeal_restore(new_context, live_server, js_enabled):
+    from django.contrib.auth.models import Group
+
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    mod = UserFactory(username="mod", is_staff=True)
+    mod.groups.add(Group.objects.get(name="Moderators"))
+    carol = UserFactory(username="carol")
+    video = published_video(alice, title="Alice sunset")
+    published_video(carol, title="Carol beach")
+    url = live_server.url
+
+    # Bob reports the video, then blocks Alice from the answer.
+    page = signed_in(new_context, live_server, bob, js=js_enabled)
+    page.goto(f"{url}/v/{video.short_id}")
+    page.get_by_role("link", name="Report this video").click()
+    if js_enabled:
+        expect(page.get_by_role("dialog")).to_be_visible()
+    page.get_by_label("Spam or scam").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_text("Thank you for your report")).to_be_visible()
+    page.get_by_role("button", name="Block @alice").click()
+    expect(page.get_by_text("You blocked Alice")).to_be_visible()
+    page.goto(f"{url}/latest")
+    expect(page.get_by_role("heading", name="Carol beach")).to_be_visible()
+    expect(page.get_by_role("heading", name="Alice sunset")).to_have_count(0)
+
+    # Mod removes it from the queue with a note.
+    console = signed_in(new_context, live_server, mod, js=js_enabled)
+    admin_action(
+        console, f"{url}/admin/moderation/report/", "Alice sunset", "Remove the content", "Spam"
+    )
+    assert Video.objects.get(pk=video.pk).moderation_state == "removed"
+    anyone = signed_in(new_context, live_server, carol, js=js_enabled)
+    assert anyone.goto(f"{url}/v/{video.short_id}").status == 404
+
+    # Bob is told.
+    page.goto(f"{url}/notifications/")
+    expect(page.get_by_text("A moderator took action on it")).to_be_visible()
+
+    # Alice sees the strike and appeals.
+    creator = signed_in(new_context, live_server, alice, js=js_enabled)
+    creator.goto(f"{url}/settings/standing/")
+    expect(creator.get_by_role("heading", level=1)).to_have_text("Account standing")
+    assert_accessible(creator)
+    creator.get_by_label("Why should this decision change?").fill("It is my own sunset.")
+    creator.get_by_role("button", name="Send appeal").click()
+    expect(creator.get_by_text("Your appeal was sent")).to_be_visible()
+
+    # Mod approves: everything is back.
+    admin_action(
+        console,
+        f"{url}/admin/moderation/appeal/",
+        "alice",
+        "Approve: reverse the decision",
+        "Fair",
+    )
+    assert Video.objects.get(pk=video.pk).moderation_state == "visible"
+    anyone.goto(f"{url}/latest")
+    expect(anyone.get_by_role("heading", name="Alice sunset")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_new_pages_are_accessible_left_to_right_and_right_to_left(
+    new_context, live_server, language
+):
+    from accounts import services
+
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    video = published_video(alice, title="Alice sunset")
+    services.block_create(blocker=bob, blocked=UserFactory(username="dana"))
+    page = signed_in(new_context, live_server, bob, js=True, language=language)
+
+    for path in ("/settings/blocked/", "/settings/standing/", f"/report/video/{video.short_id}"):
+        page.goto(live_server.url + path)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+        assert_accessible(page)

@@ -1,0 +1,195 @@
+"""The moderation console in Django admin, as the mod demo account uses it."""
+
+import pytest
+from django.contrib.admin import helpers
+from django.urls import reverse
+
+from moderation import services
+from moderation.models import AuditLog, ModerationAction, Report
+from tests.conftest import csrf_post
+from videos.models import Video
+
+pytestmark = pytest.mark.django_db
+QUEUE = "/admin/moderation/report/"
+
+
+def test_the_queue_lists_open_reports_first_by_priority(client, mod, bob, carol, alice, video):
+    from tests.factories import published_video
+
+    quiet = published_video(alice, title="Quiet clip")
+    services.report_create(reporter=bob, reason_code="spam", video=quiet)
+    services.report_create(reporter=bob, reason_code="spam", video=video)
+    services.report_create(reporter=carol, reason_code="hate", video=video)
+    closed = services.report_create(reporter=carol, reason_code="spam", account=bob)
+    Report.objects.filter(pk=closed.pk).update(status=Report.Status.DISMISSED)
+    client.force_login(mod)
+
+    page = client.get(QUEUE).content.decode()
+
+    assert page.index("Alice&#x27;s clip") < page.index("Quiet clip") < page.index("Account: @bob")
+
+
+def test_the_queue_filters_by_assignment(client, mod, bob, video):
+    report = services.report_create(reporter=bob, reason_code="spam", video=video)
+    client.force_login(mod)
+    csrf_post(
+        client,
+        QUEUE,
+        {"action": "assign_to_me", helpers.ACTION_CHECKBOX_NAME: [report.pk]},
+    )
+
+    mine = client.get(QUEUE + "?assigned=me").content.decode()
+    nobody = client.get(QUEUE + "?assigned=nobody").content.decode()
+
+    assert "Alice&#x27;s clip" in mine and "Alice&#x27;s clip" not in nobody
+    assert AuditLog.objects.filter(verb="assign").exists()
+
+
+def test_a_report_page_shows_the_target_with_a_player_and_the_creator_strikes(
+    client, mod, bob, video
+):
+    report = services.report_create(reporter=bob, reason_code="spam", video=video)
+    client.force_login(mod)
+
+    page = client.get(f"{QUEUE}{report.pk}/change/").content.decode()
+
+    assert "<video controls" in page and "No strikes." in page
+
+
+def test_removing_asks_for_a_note_first_then_acts_through_the_services(client, mod, bob, video):
+    report = services.report_create(reporter=bob, reason_code="spam", video=video)
+    client.force_login(mod)
+    data = {"action": "decide_remove", helpers.ACTION_CHECKBOX_NAME: [report.pk]}
+
+    asked = csrf_post(client, QUEUE, data)
+    empty = csrf_post(client, QUEUE, {**data, "apply": "1", "note": ""})
+    done = csrf_post(client, QUEUE, {**data, "apply": "1", "note": "Spam ads"})
+
+    assert asked.status_code == 200 and 'name="note"' in asked.content.decode()
+    assert empty.status_code == 200 and "This field is required" in empty.content.decode()
+    assert done.status_code == 302
+    assert Video.objects.get(pk=video.pk).moderation_state == Video.ModerationState.REMOVED
+    assert Report.objects.get().status == Report.Status.RESOLVED
+    assert ModerationAction.objects.get().note == "Spam ads"
+
+
+def test_suspending_for_some_days_from_the_queue(client, mod, bob, alice, video):
+    report = services.report_create(reporter=bob, reason_code="harassment", video=video)
+    client.force_login(mod)
+
+    csrf_post(
+        client,
+        QUEUE,
+        {
+            "action": "decide_suspend",
+            helpers.ACTION_CHECKBOX_NAME: [report.pk],
+            "apply": "1",
+            "note": "Harassment",
+            "days": "7",
+        },
+    )
+
+    alice.refresh_from_db()
+    assert alice.is_suspended and alice.suspended_until is not None
+
+
+def test_staff_without_the_group_sees_nothing_and_changes_nothing(client, staff, bob, video):
+    report = services.report_create(reporter=bob, reason_code="spam", video=video)
+    client.force_login(staff)
+
+    assert client.get(QUEUE).status_code == 403
+    response = csrf_post(
+        client,
+        QUEUE,
+        {
+            "action": "decide_remove",
+            helpers.ACTION_CHECKBOX_NAME: [report.pk],
+            "apply": "1",
+            "note": "x",
+        },
+    )
+    assert response.status_code == 403
+    assert Video.objects.get(pk=video.pk).moderation_state == Video.ModerationState.VISIBLE
+    assert client.get("/admin/videos/video/").status_code == 403
+
+
+def test_the_mod_sees_videos_comments_and_users_lists(client, mod):
+    client.force_login(mod)
+
+    for url in ("/admin/videos/video/", "/admin/social/comment/", "/admin/accounts/user/"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_admin_index_counts_open_reports_and_the_overview_adds_up(client, mod, bob, video):
+    services.report_create(reporter=bob, reason_code="spam", video=video)
+    services.action_take(moderator=mod, kind="warn", note="Hm", video=video)
+    from tests.factories import published_video
+
+    services.report_create(reporter=bob, reason_code="hate", video=published_video(video.owner))
+    client.force_login(mod)
+
+    index = client.get("/admin/").content.decode()
+    overview = client.get(reverse("admin:moderation_overview")).content.decode()
+
+    assert "1 open report" in index
+    assert "spam" in overview and "hate" in overview and "mod" in overview
+
+
+def test_the_audit_log_is_read_only(client, mod, video):
+    services.action_take(moderator=mod, kind="warn", note="Hm", video=video)
+    entry = AuditLog.objects.get()
+    client.force_login(mod)
+
+    assert client.get("/admin/moderation/auditlog/").status_code == 200
+    assert csrf_post(client, f"/admin/moderation/auditlog/{entry.pk}/delete/").status_code == 403
+    assert AuditLog.objects.count() == 1
+
+
+def test_approving_an_appeal_in_admin_reverses_the_strike(client, mod, alice, video):
+    strike = services.action_take(moderator=mod, kind="remove", note="Spam", video=video)
+    appeal = services.appeal_create(user=alice, action=strike, text="Mine")
+    client.force_login(mod)
+
+    csrf_post(
+        client,
+        "/admin/moderation/appeal/",
+        {
+            "action": "approve",
+            helpers.ACTION_CHECKBOX_NAME: [appeal.pk],
+            "apply": "1",
+            "note": "Fair",
+        },
+    )
+
+    assert Video.objects.get(pk=video.pk).moderation_state == Video.ModerationState.VISIBLE
+
+
+def test_deleting_a_video_in_admin_goes_through_the_service_and_its_files_go(
+    client, mod, video, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = f"videos/{video.short_id}-{video.storage_token}/v1/fallback.mp4"
+    default_storage.save(name, ContentFile(b"mp4"))
+    client.force_login(mod)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = csrf_post(client, f"/admin/videos/video/{video.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Video.objects.filter(pk=video.pk).exists()
+    assert not default_storage.exists(name)
+
+
+def test_deleting_a_comment_in_admin_fixes_the_video_count(client, mod, video, comment):
+    Video.objects.filter(pk=video.pk).update(comment_count=1)
+    client.force_login(mod)
+
+    csrf_post(
+        client,
+        "/admin/social/comment/",
+        {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [comment.pk], "post": "yes"},
+    )
+
+    assert Video.objects.get(pk=video.pk).comment_count == 0
