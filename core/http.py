@@ -38,3 +38,18 @@ def login_first(request, next_url: str):
         response["HX-Redirect"] = f"{reverse('account_login')}?{urlencode({'next': next_url})}"
         return response
     return redirect_to_login(next_url)
+
+
+def absolute_url(request, url: str) -> str:
+    """`url` as an absolute URL for links that leave the site (share links, Open Graph,
+    oEmbed). Media on S3 or a CDN is absolute already and is returned unchanged; a path
+    gets this request's scheme and host. Every absolute URL is built here."""
+    if not url:
+        return ""
+    return request.build_absolute_uri(url)
+
+
+def with_fragment(url: str, fragment: str) -> str:
+    """`url` pointing at the element `fragment` (replacing a fragment it had), so that a plain
+    form post comes back to the control that was used."""
+    return f"{url.split('#', 1)[0]}#{fragment}"

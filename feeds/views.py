@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -20,7 +20,7 @@ from videos.selectors import DATE_CHOICES, DATE_FILTERS
 FEEDS = [
     # url name, title
     ("feeds:for_you", gettext_lazy("For You")),
-    ("feeds:following", gettext_lazy("Following")),
+    ("feeds:following", pgettext_lazy("the feed of people you follow", "Following")),
     ("feeds:trending", gettext_lazy("Trending")),
     ("feeds:latest", gettext_lazy("Latest")),
 ]
@@ -118,7 +118,7 @@ def following(request):
     return render_feed(
         request,
         lambda cursor, date: selectors.feed_following(user=request.user, cursor=cursor),
-        title=_("Following"),
+        title=pgettext("the feed of people you follow", "Following"),
         current="feeds:following",
         date_filter_enabled=False,
         # Only the empty state shows them: the template calls this only then (once, cached).

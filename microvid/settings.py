@@ -446,6 +446,10 @@ CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
     "task": "feeds.tasks.recompute_trending",
     "schedule": env.float("TRENDING_RECOMPUTE_SECONDS", default=600.0),
 }
+CELERY_BEAT_SCHEDULE["videos-publish-scheduled"] = {
+    "task": "videos.tasks.publish_scheduled_videos",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["videos-requeue-stalled"] = {
     "task": "videos.tasks.requeue_stalled_videos",
     # Two indexed queries; often, so that a transcode lost with its worker is redone within

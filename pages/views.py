@@ -11,7 +11,7 @@ from feeds.selectors import feed_creator
 from feeds.views import render_feed
 from social import selectors as social_selectors
 from social.selectors import follow_summary
-from videos import selectors
+from videos import selectors, sharing
 from videos.models import Video
 
 
@@ -50,6 +50,9 @@ def watch(request, short_id):
         if selectors.video_for_manager(short_id=short_id, user=request.user) is not None:
             return redirect("videos:manage", short_id=short_id)
         raise
+    is_public = video.visibility == Video.Visibility.PUBLIC and video.is_published
+    share = sharing.share_urls(request, video)
+    previous_video, next_video = selectors.video_neighbours(video=video)
     context = {
         # The like button and the comments (social/_like_button.html, social/_comments.html).
         **social_selectors.video_social_context(video=video, user=request.user),
@@ -58,8 +61,13 @@ def watch(request, short_id):
         "can_manage": selectors.video_can_manage(video=video, user=request.user),
         "mentioned_usernames": [user.username for user in video.mentions.all()],
         "canonical_url": request.build_absolute_uri(reverse("videos:watch", args=[short_id])),
+        "share": share,
+        # Unlisted videos can be embedded by whoever has the link, but are not advertised.
+        "oembed_url": share["oembed"] if is_public else "",
+        "previous_video": previous_video,
+        "next_video": next_video,
     }
     response = render(request, "videos/watch.html", context)
-    if video.visibility != Video.Visibility.PUBLIC or not video.is_published:
+    if not is_public:
         response["X-Robots-Tag"] = "noindex"
     return response

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from videos.models import Hashtag
 
@@ -19,5 +20,8 @@ class TopicsForm(forms.Form):
     def clean_topics(self):
         topics = self.cleaned_data["topics"]
         if len(topics) > MAX_TOPICS:
-            raise forms.ValidationError(_("Pick at most %(n)d topics.") % {"n": MAX_TOPICS})
+            raise forms.ValidationError(
+                ngettext("Pick at most %(n)d topic.", "Pick at most %(n)d topics.", MAX_TOPICS)
+                % {"n": MAX_TOPICS}
+            )
         return topics

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from search.selectors import SORTS
 from videos.selectors import DATE_CHOICES
@@ -18,7 +19,11 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False)
     type = forms.ChoiceField(choices=[(tab, tab) for tab in TABS], required=False)
-    date = forms.ChoiceField(label=_("Uploaded"), choices=DATE_CHOICES, required=False)
+    date = forms.ChoiceField(
+        label=pgettext_lazy("filter: when the video was uploaded", "Uploaded"),
+        choices=DATE_CHOICES,
+        required=False,
+    )
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
     # No upper bound: a page past the end (or past MAX_PAGE) is an empty page, not an error.
     page = forms.IntegerField(min_value=1, required=False)

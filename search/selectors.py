@@ -24,6 +24,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
 )
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -36,6 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -46,7 +48,7 @@ from accounts.selectors import hidden_user_ids, users_in_good_standing_q
 from core.cache_versions import PUBLIC_VIDEOS, cache_version
 from core.metrics import cache_read
 from search.highlight import TERM_RE, highlight, snippet
-from videos.models import Hashtag
+from videos.models import Hashtag, Video
 from videos.selectors import published_since, videos_for_viewer, videos_public
 
 # The text search configuration of the stored vectors and of every query. "simple" does no
@@ -137,6 +139,14 @@ def _tsquery(parsed: ParsedQuery) -> SearchQuery:
     return SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
 
 
+FTS_IDS = "SELECT rowid FROM search_video_fts WHERE search_video_fts MATCH %s"
+
+
+def _fts_phrase(text: str) -> str:
+    # A quoted FTS5 string: with the trigram tokenizer it matches `text` anywhere, any case.
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _hashtag_matches(term: str):
     return Exists(Hashtag.objects.filter(videos=OuterRef("pk"), name__icontains=term).values("pk"))
 
@@ -148,14 +158,22 @@ def _videos_matching(parsed: ParsedQuery, viewer=None, *, base=None):
         return queryset.filter(search_vector=query).annotate(
             rank=SearchRank(F("search_vector"), query)
         )
-    # SQLite: every term must appear somewhere; a term in the title scores 4, in a hashtag 2,
-    # in the description 1, the same order of fields as the weights on PostgreSQL.
+    # SQLite: every term must appear somewhere — found through the FTS5 trigram index
+    # (search/migrations/0002_sqlite_fts5_trigram.py) for terms of 3 characters or more; a
+    # term in the title scores 4, in a hashtag 2, in the description 1, the same order of
+    # fields as the weights on PostgreSQL.
     score = Value(0)
+    long_terms = [term for term in parsed.terms if len(term) >= 3]
+    if long_terms:
+        match = " AND ".join(_fts_phrase(term) for term in long_terms)
+        # A constant query; the match text is a parameter.
+        queryset = queryset.filter(pk__in=RawSQL(FTS_IDS, [match]))  # noqa: S611
     for term in parsed.terms:
         in_hashtag = _hashtag_matches(term)
-        queryset = queryset.filter(
-            Q(title__icontains=term) | Q(description__icontains=term) | in_hashtag
-        )
+        if len(term) < 3:
+            queryset = queryset.filter(
+                Q(title__icontains=term) | Q(description__icontains=term) | in_hashtag
+            )
         for condition, points in (
             (Q(title__icontains=term), 4),
             (in_hashtag, 2),
@@ -479,18 +497,43 @@ def _closest_word(term: str) -> tuple[str, float] | None:
     return max(candidates, key=lambda pair: (pair[1], -abs(len(pair[0]) - len(term))))
 
 
+def _closest_word_sqlite(term: str) -> tuple[str, float] | None:
+    """The word of a video's title or hashtags most like `term`, by the same trigram
+    similarity as pg_trgm, among the videos that share the most trigrams with it (FTS5)."""
+    grams = sorted({term[i : i + 3] for i in range(len(term) - 2)})
+    if not grams:
+        return None
+    match = " OR ".join(_fts_phrase(gram) for gram in grams)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT f.title, f.hashtags FROM search_video_fts f"
+            " JOIN videos_video v ON v.id = f.rowid"
+            " WHERE search_video_fts MATCH %s AND v.status = %s AND v.visibility = %s"
+            " AND v.published_at IS NOT NULL ORDER BY f.rank LIMIT 50",
+            [match, Video.Status.READY, Video.Visibility.PUBLIC],
+        )
+        rows = cursor.fetchall()
+    candidates = {
+        word for title, hashtags in rows for word in TERM_RE.findall(f"{title} {hashtags}".lower())
+    }
+    scored = [(word, _similarity(term, word)) for word in candidates]
+    scored = [(word, score) for word, score in scored if score >= TYPO_SIMILARITY]
+    if not scored:
+        return None
+    return max(scored, key=lambda pair: (pair[1], -abs(len(pair[0]) - len(term))))
+
+
 def search_did_you_mean(*, query: str) -> str | None:
     """A corrected query worth offering ("Did you mean …?") when a query finds nothing:
     each term replaced by the closest known word, if that finds videos. PostgreSQL only
-    (pg_trgm); None on SQLite or when nothing better is known."""
-    if not _using_postgres():
-        return None
+    (pg_trgm) or the FTS5 trigram index (SQLite); None when nothing better is known."""
     parsed = parse_query(query)
     if parsed.is_empty:
         return None
     corrected, changed = [], False
     for term in parsed.terms:
-        best = _closest_word(term) if len(term) >= 3 else None
+        closest = _closest_word if _using_postgres() else _closest_word_sqlite
+        best = closest(term) if len(term) >= 3 else None
         if best is not None and best[0] != term:
             corrected.append(best[0])
             changed = True

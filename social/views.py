@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import user_get_public_for
-from core.http import login_first, safe_next_url, wants_fragment
+from core.http import login_first, safe_next_url, wants_fragment, with_fragment
 from social import presenters, selectors, services
 from social.forms import CommentForm, NotificationPreferenceForm
 from videos.selectors import video_get_visible
@@ -45,11 +45,13 @@ def _like_action(request, short_id, action):
             "error": error.message if error else "",
             "next": back,
             "compact": bool(request.POST.get("compact")),
+            "rail": bool(request.POST.get("rail")),
         }
         return render(request, "social/_like_button.html", context)
     if error:
         _flash_refusal(request, error)
-    return redirect(back)
+    # Back to the same button (the browser focuses the target of the fragment).
+    return redirect(with_fragment(back, f"like-button-{video.short_id}"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,7 +62,12 @@ def like(request, short_id):
         if not wants_fragment(request):
             return redirect(presenters.video_url(video))
         liked = selectors.like_exists(user=request.user, video=video)
-        context = {"video": video, "liked": liked, "next": request.GET.get("next", "")}
+        context = {
+            "video": video,
+            "liked": liked,
+            "next": request.GET.get("next", ""),
+            "rail": bool(request.GET.get("rail")),
+        }
         return render(request, "social/_like_button.html", context)
     return _like_action(request, short_id, services.like_create)
 
@@ -203,10 +210,18 @@ def _follow_action(request, username, action):
             "next": back,
             "scope": _follow_button_scope(request),
         }
-        return render(request, "social/_follow_button.html", context)
+        html = render_to_string("social/_follow_button.html", context, request=request)
+        if not context["scope"]:
+            # The profile's follower count changes at once too (ignored where it is absent).
+            count = {"profile_user": profile_user, "oob": True,
+                     "followers": selectors.follower_count(user=profile_user)}  # fmt: skip
+            html += render_to_string("social/_follower_count.html", count, request=request)
+        return HttpResponse(html)
     if error:
         _flash_refusal(request, error)
-    return redirect(back)
+    scope = _follow_button_scope(request)
+    button = f"follow-button-{profile_user.username}" + (f"-{scope}" if scope else "")
+    return redirect(with_fragment(back, button))
 
 
 @require_POST

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text_checks import refuse_validator
@@ -96,3 +97,39 @@ class CaptionsForm(forms.Form):
         help_text=_("A .vtt file in UTF-8, up to 200 KB."),
     )
     language = forms.ChoiceField(label=_("Language of the captions"), choices=settings.LANGUAGES)
+
+
+class PublishForm(forms.Form):
+    """Publish now, or schedule for later (in the site's time zone)."""
+
+    NOW, LATER = "now", "later"
+    when = forms.ChoiceField(
+        label=_("When"),
+        choices=[(NOW, _("Publish now")), (LATER, _("Schedule for later"))],
+        initial=NOW,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    publish_at = forms.DateTimeField(
+        label=_("Date and time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publish_at"].help_text = _("Time zone: %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
+
+    def clean(self):
+        data = super().clean()
+        data["when"] = data.get("when") or self.NOW
+        if data["when"] == self.LATER:
+            when = data.get("publish_at")
+            if when is None:
+                self.add_error("publish_at", _("Choose the date and time to publish it."))
+            elif when <= timezone.now():
+                self.add_error("publish_at", _("Choose a time in the future."))
+        return data

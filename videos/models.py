@@ -142,6 +142,8 @@ class Video(models.Model):
     processing_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    # Scheduled publication: a periodic task publishes the draft when the time comes.
+    publish_at = models.DateTimeField(_("scheduled for"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,6 +184,10 @@ class Video(models.Model):
         return self.published_at is not None
 
     @property
+    def is_scheduled(self) -> bool:
+        return self.publish_at is not None and self.published_at is None
+
+    @property
     def is_processing(self) -> bool:
         return self.status in (self.Status.UPLOADED, self.Status.PROCESSING)
 
@@ -208,3 +214,8 @@ class Rendition(models.Model):
 
     def __str__(self):
         return f"{self.width}x{self.height}"
+
+    @property
+    def quality_label(self) -> str:
+        """ "720p" for 720x1280 as for 1280x720: quality is named after the short side."""
+        return f"{min(self.width, self.height)}p"

@@ -20,6 +20,7 @@ The family, from the widest audience to the narrowest:
 
 from datetime import datetime, timedelta
 
+from django.db.models import Case, CharField, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -136,14 +137,34 @@ def video_visible_id(*, short_id: str, user) -> int | None:
 
 
 # --- lists -------------------------------------------------------------------------------------
+
+STUDIO_GROUPS = ("unfinished", "draft", "scheduled", "published")
+
+
 def videos_of_owner(*, user):
+    """The creator's videos for the studio, each with its `studio_group` (unfinished, draft,
+    scheduled, published), in that order, newest first within a group."""
+    ready = Q(status=Video.Status.READY)
+    group = Case(
+        When(published_at__isnull=False, then=Value("published")),
+        When(ready & Q(publish_at__isnull=False), then=Value("scheduled")),
+        When(ready, then=Value("draft")),
+        default=Value("unfinished"),
+        output_field=CharField(),
+    )
+    rank = Case(
+        *(When(studio_group=name, then=Value(n)) for n, name in enumerate(STUDIO_GROUPS)),
+        output_field=IntegerField(),
+    )
     return (
         Video.objects.filter(owner=user)
         .select_related("owner")
-        .order_by("-created_at")
+        .annotate(studio_group=group)
+        .annotate(studio_rank=rank)
+        .order_by("studio_rank", "-created_at")
         .only(
-            "short_id", "title", "status", "visibility", "published_at", "created_at",
-            "poster", "duration", "owner__username",
+            "short_id", "title", "status", "visibility", "published_at", "publish_at",
+            "created_at", "poster", "duration", "owner__username",
         )
     )  # fmt: skip
 
@@ -193,3 +214,25 @@ def published_since(date_filter: str | None, *, now: datetime | None = None) -> 
     """The earliest publication time a date filter ("today", "week", ...) lets through."""
     span = DATE_FILTERS.get(date_filter or "")
     return (now or timezone.now()) - span if span else None
+
+
+def video_neighbours(*, video: Video):
+    """The creator's public videos just newer and just older than this one (the video page's
+    previous and next), or None at either end."""
+    if video.published_at is None:
+        return None, None
+    others = videos_public().filter(owner_id=video.owner_id).exclude(pk=video.pk)
+    newer = (
+        others.filter(published_at__gte=video.published_at)
+        .order_by("published_at", "pk")
+        .only("short_id", "title")
+        .first()
+    )
+    older = (
+        others.filter(published_at__lte=video.published_at)
+        .exclude(pk=newer.pk if newer else None)
+        .order_by("-published_at", "-pk")
+        .only("short_id", "title")
+        .first()
+    )
+    return newer, older

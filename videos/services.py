@@ -427,9 +427,56 @@ def video_publish(*, video: Video, by: User) -> Video:
         raise ValueError(_("Only a processed video can be published."))
     if video.published_at is None:
         video.published_at = timezone.now()
-        video.save(update_fields=["published_at", "updated_at"])
+        video.publish_at = None
+        video.save(update_fields=["published_at", "publish_at", "updated_at"])
         _public_videos_changed()
     return video
+
+
+@transaction.atomic
+def video_schedule(*, video: Video, by: User, when) -> Video:
+    """Publish a processed draft later, at `when` (an aware datetime in the future)."""
+    _authorize_owner(video, by)
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    if not video.is_ready:
+        raise ValueError(_("Only a processed video can be published."))
+    if video.published_at is not None:
+        raise ValueError(_("This video is published already."))
+    if when <= timezone.now():
+        raise ValueError(_("Choose a time in the future."))
+    video.publish_at = when
+    video.save(update_fields=["publish_at", "updated_at"])
+    return video
+
+
+@transaction.atomic
+def video_unschedule(*, video: Video, by: User) -> Video:
+    """Keep a scheduled video as a private draft."""
+    _authorize_owner(video, by)
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    if video.published_at is None and video.publish_at is not None:
+        video.publish_at = None
+        video.save(update_fields=["publish_at", "updated_at"])
+    return video
+
+
+def videos_publish_due(*, now=None) -> list[int]:
+    """Publish every scheduled video whose time has come, dated at its scheduled time (so it
+    takes its place in the feeds as if published then). Idempotent: run it every minute."""
+    now = now or timezone.now()
+    published = []
+    due = Video.objects.filter(
+        publish_at__lte=now, published_at__isnull=True, status=Video.Status.READY
+    ).values_list("pk", flat=True)
+    for pk in due:
+        with transaction.atomic():
+            video = Video.objects.select_for_update().get(pk=pk)
+            if video.published_at is None and video.publish_at is not None:
+                video.published_at = video.publish_at
+                video.publish_at = None
+                video.save(update_fields=["published_at", "publish_at", "updated_at"])
+                published.append(pk)
+    return published
 
 
 @transaction.atomic

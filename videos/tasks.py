@@ -33,6 +33,12 @@ def requeue_stalled_videos() -> int:
     return len(services.videos_requeue_stalled())
 
 
+@shared_task
+def publish_scheduled_videos() -> int:
+    """Periodic: publish the drafts whose scheduled time has come."""
+    return len(services.videos_publish_due())
+
+
 @worker_ready.connect
 def _pick_up_work_of_dead_workers(sender=None, **kwargs):
     # A worker that starts may be replacing one that died mid-transcode: its message waits

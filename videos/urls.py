@@ -5,6 +5,8 @@ from videos import views
 app_name = "videos"
 
 urlpatterns = [
+    path("embed/<str:short_id>", views.embed, name="embed"),
+    path("oembed", views.oembed, name="oembed"),
     path("upload/", views.upload, name="upload"),
     path("studio/", views.studio, name="studio"),
     path("studio/<str:short_id>/", views.manage, name="manage"),

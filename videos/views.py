@@ -1,13 +1,19 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from videos import selectors, services
-from videos.forms import CaptionsForm, TrimForm, VideoDetailsForm, VideoUploadForm
+from videos import selectors, services, sharing
+from videos.forms import CaptionsForm, PublishForm, TrimForm, VideoDetailsForm, VideoUploadForm
+from videos.models import Video
 from videos.probe import UploadRejected
 
 
@@ -75,7 +81,7 @@ def manage(request, short_id):
     return render(request, "videos/manage.html", _manage_context(video))
 
 
-def _manage_context(video, trim_form=None, captions_form=None):
+def _manage_context(video, trim_form=None, captions_form=None, publish_form=None):
     max_start = None
     if video.source_duration:
         max_start = max(0.0, video.source_duration - 5.0)
@@ -84,7 +90,15 @@ def _manage_context(video, trim_form=None, captions_form=None):
         "renditions": video.renditions.all(),
         "trim_form": trim_form or TrimForm(max_start=max_start),
         "captions_form": captions_form or CaptionsForm(),
+        "publish_form": publish_form or _publish_form_for(video),
     }
+
+
+def _publish_form_for(video):
+    if video.is_scheduled:
+        local = timezone.localtime(video.publish_at)
+        return PublishForm(initial={"when": PublishForm.LATER, "publish_at": local})
+    return PublishForm(initial={"when": PublishForm.NOW})
 
 
 @login_required
@@ -132,13 +146,30 @@ def trim(request, short_id):
 @login_required
 @require_POST
 def publish(request, short_id):
+    """Publish now, schedule for later, or keep as a draft ("Save draft")."""
     video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
+    if request.POST.get("action") == "draft":
+        services.video_unschedule(video=video, by=request.user)
+        messages.success(request, _("Saved as a draft: only you can see it until you publish it."))
+        return redirect("videos:studio")
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        context = _manage_context(video, publish_form=form)
+        return render(request, "videos/manage.html", context, status=400)
     try:
-        services.video_publish(video=video, by=request.user)
+        if form.cleaned_data["when"] == PublishForm.LATER:
+            video = services.video_schedule(
+                video=video, by=request.user, when=form.cleaned_data["publish_at"]
+            )
+            when = date_format(timezone.localtime(video.publish_at), "DATETIME_FORMAT")
+            messages.success(
+                request, _("Scheduled: it will be published on %(date)s.") % {"date": when}
+            )
+        else:
+            services.video_publish(video=video, by=request.user)
+            messages.success(request, _("Your video is published."))
     except ValueError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Your video is published."))
     return redirect("videos:manage", short_id=video.short_id)
 
 
@@ -173,3 +204,61 @@ def delete(request, short_id):
         messages.success(request, _("“%(title)s” was deleted.") % {"title": video.title})
         return redirect("videos:studio")
     return render(request, "videos/delete.html", {"video": video})
+
+
+def _public_video_or_404(short_id):
+    video = Video.objects.select_related("owner").filter(short_id=short_id).first()
+    if video is None or not selectors.video_is_watchable_by_anyone(video):
+        raise Http404
+    return video
+
+
+@require_GET
+@xframe_options_exempt
+def embed(request, short_id):
+    """A minimal player page that other sites may put in an iframe (the rest of the site
+    sends X-Frame-Options: DENY). Only videos anyone may watch can be embedded."""
+    video = _public_video_or_404(short_id)
+    response = render(request, "videos/embed.html", {"video": video})
+    # Under a Content-Security-Policy (django-csp), this page alone may be framed anywhere.
+    response._csp_update = {"frame-ancestors": ["*"]}
+    return response
+
+
+@require_GET
+def oembed(request):
+    """oEmbed (https://oembed.com) for video page URLs: `?url=<video page>&format=json`."""
+    if request.GET.get("format", "json") != "json":
+        return HttpResponse(_("Only the JSON format is offered."), status=501)
+    short_id = _short_id_from_url(request, request.GET.get("url", ""))
+    if short_id is None:
+        raise Http404
+    video = _public_video_or_404(short_id)
+    data = sharing.oembed(
+        request,
+        video,
+        maxwidth=_positive_int(request.GET.get("maxwidth")),
+        maxheight=_positive_int(request.GET.get("maxheight")),
+    )
+    return JsonResponse(data)
+
+
+def _short_id_from_url(request, url: str):
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.get_host():
+        return None
+    try:
+        match = resolve(parts.path or "/")
+    except Resolver404:
+        return None
+    if match.view_name not in ("videos:watch", "videos:embed"):
+        return None
+    return match.kwargs.get("short_id")
+
+
+def _positive_int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None

@@ -205,6 +205,104 @@
     if (event.target.matches && event.target.matches("textarea[data-max-length]")) updateCounter(event.target);
   });
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+
+  // The video page's comments: a bottom sheet on a phone, opened by the rail's Comments
+  // button (a plain link to the comments section without scripts). Escape or Close shuts it and
+  // gives focus back to the button.
+  var phone = window.matchMedia && window.matchMedia("(max-width: 39.99rem)");
+  var sheetOpener = null;
+
+  function sheetPanel() { return document.querySelector("[data-comments-panel]"); }
+
+  function setUpSheet() {
+    var panel = sheetPanel();
+    if (!panel) return;
+    panel.setAttribute("data-sheet", "");
+    var close = panel.querySelector("[data-close-comments]");
+    if (close) close.hidden = false;
+  }
+
+  function openSheet(opener) {
+    var panel = sheetPanel();
+    if (!panel || !phone || !phone.matches) return false;
+    sheetOpener = opener;
+    panel.classList.add("is-open");
+    var box = panel.querySelector("textarea");
+    var heading = panel.querySelector("h2");
+    if (heading && !box) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+    else if (box) box.focus();
+    return true;
+  }
+
+  function closeSheet() {
+    var panel = sheetPanel();
+    if (!panel || !panel.classList.contains("is-open")) return;
+    panel.classList.remove("is-open");
+    if (sheetOpener) sheetOpener.focus();
+    sheetOpener = null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target : null;
+    if (!target) return;
+    var opener = target.closest("[data-open-comments]");
+    if (opener && openSheet(opener)) { event.preventDefault(); return; }
+    if (target.closest("[data-close-comments]")) { event.preventDefault(); closeSheet(); return; }
+    var copy = target.closest("[data-copy]");
+    if (copy) { copyValue(copy); return; }
+    var native = target.closest("[data-share-native]");
+    if (native && navigator.share) {
+      navigator.share({ title: native.dataset.shareTitle, url: native.dataset.shareUrl }).catch(function () {});
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    closeSheet();
+    // Escape also closes an open rail menu (Share, More), back on its summary.
+    var menu = event.target.closest && event.target.closest("details[open].rail__menu, details[open].account-menu");
+    if (menu) { menu.open = false; menu.querySelector("summary").focus(); }
+  });
+
+  // Share: Copy buttons (the fields stay selectable without scripts) and the system share sheet.
+  function copyValue(button) {
+    var field = document.getElementById(button.dataset.copy);
+    var status = button.closest("[data-share]") && button.closest("[data-share]").querySelector("[data-copy-status]");
+    if (!field) return;
+    function say(ok) {
+      if (status) status.textContent = ok ? status.dataset.labelCopied : status.dataset.labelFailed;
+      if (!ok) { field.focus(); field.select(); }
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(function () { say(true); }, function () { say(false); });
+    } else {
+      field.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      say(ok);
+    }
+  }
+
+  function setUpShare() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
+    if (navigator.share) {
+      document.querySelectorAll("[data-share-native]").forEach(function (button) { button.hidden = false; });
+    }
+  }
+
+  // After htmx swaps a control (like, follow), focus goes back to the control with the same id.
+  var focusedId = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var active = document.activeElement;
+    focusedId = active && active.id ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!focusedId) return;
+    var again = document.getElementById(focusedId);
+    if (again && document.activeElement !== again) again.focus();
+    focusedId = null;
+  });
+
+  function ready() { start(); setUpSheet(); setUpShare(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();

@@ -133,3 +133,59 @@ def assert_accessible(page):
         finally:
             checker.close()
     assert results.violations_count == 0, results.generate_report()
+
+
+def open_account_menu(page):
+    """Open the header's account menu (a <details>, so this works with JavaScript off too)."""
+    page.wait_for_load_state("domcontentloaded")
+    menu = page.locator("details.account-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return page.get_by_role("navigation", name="Main")
+
+
+@pytest.fixture(scope="session")
+def demo_clip(tmp_path_factory):
+    """A 2-second portrait clip with sound, made with FFmpeg once per test session."""
+    from videos import demo_clips
+
+    path = tmp_path_factory.mktemp("clips") / "sunset.mp4"
+    return demo_clips.make_clip(path, recipe=demo_clips.RECIPES[0], seconds=2.0)
+
+
+def processed_video(owner, clip, **fields):
+    """A video made from `clip` and processed by the real pipeline (still a draft)."""
+    from django.core.files.base import ContentFile
+
+    from videos import services
+    from videos.models import Video
+
+    video = Video(owner=owner, **fields)
+    video.source.save("source", ContentFile(clip.read_bytes()), save=False)
+    video.save()
+    return services.video_process(video_id=video.pk)
+
+
+def log_in(context, base_url, username):
+    """A new page of `context`, signed in as `username` (a session made by the test client,
+    so that it works in any language and without JavaScript)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
+    return context.new_page()
+
+
+def assert_in_first_screen(page, locator, viewport, what):
+    """`locator` is visible and wholly inside the first viewport (no scrolling)."""
+    locator.wait_for(state="visible")
+    box = locator.bounding_box()
+    assert box is not None, f"{what} has no box"
+    assert box["x"] >= 0 and box["y"] >= 0, f"{what} starts off screen: {box}"
+    assert box["x"] + box["width"] <= viewport["width"] + 0.5, f"{what} overflows: {box}"
+    assert box["y"] + box["height"] <= viewport["height"] + 0.5, f"{what} below the fold: {box}"

@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, open_account_menu
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -40,11 +40,11 @@ def test_sign_up_verify_log_in_edit_profile_log_out(live_server, page, js_enable
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()
     # Confirming logs in; log out and in again to go through the log-in page too.
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    page.get_by_role("button", name="Log out").click()
-    expect(nav(page).get_by_role("link", name="Log in")).to_be_visible()
+    expect(nav(page).get_by_role("button", name="Sign out")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(nav(page).get_by_role("link", name="Sign in")).to_be_visible()
 
-    nav(page).get_by_role("link", name="Log in").click()
+    nav(page).get_by_role("link", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
     assert_accessible(page)
     page.get_by_label("Username or email").fill("dana")
@@ -76,8 +76,8 @@ def test_sign_up_verify_log_in_edit_profile_log_out(live_server, page, js_enable
     assert page.request.get(url + avatar_src).status == 200
 
     # Log out.
-    page.get_by_role("button", name="Log out").click()
-    expect(nav(page).get_by_role("link", name="Log in")).to_be_visible()
+    nav(page).get_by_role("button", name="Sign out").click()
+    expect(nav(page).get_by_role("link", name="Sign in")).to_be_visible()
     page.goto(url + "/settings/profile/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/settings/profile/"))
 
@@ -106,7 +106,7 @@ def test_bad_avatar_shows_an_error_next_to_the_field(live_server, page, tmp_path
 
 
 def nav(page):
-    return page.get_by_role("navigation", name="Main")
+    return open_account_menu(page)
 
 
 def _write_png(path):

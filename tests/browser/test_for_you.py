@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from recommendations.models import NotInterested
 from recommendations.registry import registry
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, open_account_menu
 from tests.factories import PASSWORD, UserFactory, published_video
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +29,7 @@ def log_in(page, base_url, user):
     page.get_by_label("Username or email").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="My profile").first).to_be_visible()
+    expect(open_account_menu(page).get_by_role("link", name="My profile")).to_be_visible()
 
 
 def test_not_interested_hides_a_video_and_undo_brings_it_back(

@@ -2,21 +2,31 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, F
 
+from accounts.models import User
 from recommendations.models import WatchEvent
 from videos.models import Rendition, Video
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_makes_playable_videos_users_and_interactions(capsys):
+def test_seed_demo_makes_playable_videos_users_and_interactions(capsys, alice):
     from social.models import Like
 
     call_command("seed_demo", users=5, videos=30, interactions=200)
 
-    # 3 real clips processed by the pipeline, 30 demo videos reusing their files.
-    assert Video.objects.count() == 33
-    assert Video.objects.filter(status=Video.Status.READY, published_at__isnull=False).count() == 33
+    # 6 real clips processed by the pipeline, 30 demo videos reusing their files.
+    assert Video.objects.count() == 36
+    assert Video.objects.filter(status=Video.Status.READY, published_at__isnull=False).count() == 36
+    # Portrait and landscape, with sound, and every creator (alice too) has videos.
+    assert Video.objects.filter(height__gt=F("width")).exists()
+    assert Video.objects.filter(width__gt=F("height")).exists()
+    assert not Video.objects.filter(has_audio=False).exists()
+    assert alice.videos.count() >= 2
+    creators = User.objects.exclude(username__in=["bob", "mod"]).annotate(n=Count("videos"))
+    assert not creators.filter(n=0).exists()
+    assert len(set(Video.objects.values_list("poster", flat=True))) == 6
     demo = Video.objects.exclude(title__startswith="Demo clip").first()
     assert demo.hls_master and demo.poster_inline.startswith("data:image/jpeg;base64,")
     assert Rendition.objects.filter(video=demo).exists()

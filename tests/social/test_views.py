@@ -28,7 +28,7 @@ def test_like_without_js_returns_to_the_same_place(client, video, bob):
     response = csrf_post(client, like_url(video), {"next": "/@alice?tab=videos"})
 
     assert response.status_code == 302
-    assert response["Location"] == "/@alice?tab=videos"
+    assert response["Location"] == f"/@alice?tab=videos#like-button-{video.short_id}"
     assert Video.objects.get(pk=video.pk).like_count == 1
 
 
@@ -66,7 +66,7 @@ def test_like_never_redirects_off_site(client, video, bob, next_url):
     response = csrf_post(client, like_url(video), {"next": next_url})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/v/{video.short_id}"
+    assert response["Location"] == f"/v/{video.short_id}#like-button-{video.short_id}"
 
 
 def test_liking_twice_says_so_and_changes_nothing(client, video, bob):
@@ -279,7 +279,7 @@ def test_anonymous_sees_comments_and_a_log_in_link(client, video, bob):
     page = client.get(comments_url(video)).content.decode()
 
     assert "Hi all" in page
-    assert "Log in to comment" in page and "Log in to like" in page
+    assert "Sign in to comment" in page and "Sign in to like" in page
     assert 'name="body"' not in page
 
 
@@ -290,9 +290,16 @@ def test_follow_plain_and_htmx(client, alice, bob, carol):
     plain = csrf_post(client, reverse("social:follow", args=["alice"]))
     htmx = csrf_post(client, reverse("social:follow", args=["carol"]), **HX)
 
-    assert plain.status_code == 302 and plain["Location"] == "/@alice"
+    # Back to the same button, which now says "Following" (pressed).
+    assert plain.status_code == 302 and plain["Location"] == "/@alice#follow-button-alice"
     assert htmx.status_code == 200 and "<html" not in htmx.content.decode()
     assert 'aria-pressed="true"' in htmx.content.decode()
+    assert 'id="follow-button-carol"' in htmx.content.decode()
+    assert "Following" in htmx.content.decode()
+    # The profile's count changes at once (out of band).
+    assert 'id="follower-count-carol" hx-swap-oob="true"><strong>1</strong> follower<' in (
+        htmx.content.decode()
+    )
     assert Follow.objects.filter(follower=bob).count() == 2
 
 
@@ -304,8 +311,9 @@ def test_unfollow_plain_and_htmx(client, alice, bob, carol):
     plain = csrf_post(client, reverse("social:unfollow", args=["alice"]), {"next": "/"})
     htmx = csrf_post(client, reverse("social:unfollow", args=["carol"]), **HX)
 
-    assert plain.status_code == 302 and plain["Location"] == "/"
+    assert plain.status_code == 302 and plain["Location"] == "/#follow-button-alice"
     assert 'aria-pressed="false"' in htmx.content.decode()
+    assert "Following" not in htmx.content.decode()
     assert not Follow.objects.exists()
 
 

@@ -82,7 +82,7 @@ def test_upload_is_processed_into_a_ladder_then_previewed_and_published(client, 
     assert all(r.playlist in files for r in video.renditions.all())
 
     page = client.get(response["Location"]).content.decode()
-    assert "Ready. Preview it below" in page
+    assert "Ready. Publish it now or schedule it" in page
     assert f'data-hls="/media/{video.hls_master}"' in page
     assert "4 quality levels" in page
 

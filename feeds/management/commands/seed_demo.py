@@ -1,18 +1,20 @@
 """Fill a development database with a living demo site, quickly.
 
-A few real tiny clips are made with FFmpeg and processed once through the real pipeline; every
-demo video reuses one of those sets of files, so thousands of videos cost no transcoding. Rows
-are written with bulk inserts.
+A handful of real clips — soft gradients, a Mandelbrot dive, the Game of Life, a cellular
+automaton, in portrait and landscape, with sound and their theme drawn over them — are made
+with FFmpeg (once: they are cached under var/demo-clips/) and processed through the real
+pipeline; every demo video reuses one of those sets of files, so thousands of videos cost no
+transcoding. Every demo creator has videos, the README's `alice` included. Rows are written
+with bulk inserts.
 """
 
 import random
-import subprocess
-import tempfile
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.management.base import BaseCommand, CommandError
@@ -22,8 +24,8 @@ from django.utils import timezone
 from accounts.models import User
 from feeds.services import trending_recompute
 from recommendations.models import WatchEvent
+from videos import demo_clips
 from videos import services as video_services
-from videos.ffmpeg_binary import ffmpeg_binary
 from videos.models import Hashtag, Rendition, Video, new_short_id, new_storage_token
 
 DEMO_PASSWORD = "microvid-demo"  # noqa: S105 - development data only
@@ -44,12 +46,24 @@ FIRST_NAMES = [
     "Ana", "Ben", "Chloé", "Dev", "Elif", "Femi", "Gia", "Hugo", "Ines", "Jon", "Kai", "Lena",
     "Mo", "Nia", "Omar", "Pia", "Quinn", "Rui", "Sana", "Tom", "Uma", "Vic", "Wen", "Yara",
 ]  # fmt: skip
+# The template clips: (recipe, shape, theme). A demo video made from one is about its theme.
 CLIPS = [
-    # FFmpeg test pattern, colour filter: each template clip looks different.
-    ("testsrc2=size=360x640:rate=30", "hue=h=0"),
-    ("testsrc=size=360x640:rate=30", "hue=h=60"),
-    ("testsrc2=size=360x640:rate=30", "hue=h=200,eq=saturation=1.6"),
+    ("sunset", demo_clips.PORTRAIT, "sunset"),
+    ("ocean", demo_clips.PORTRAIT, "ocean"),
+    ("fractal", demo_clips.PORTRAIT, "art"),
+    ("life", demo_clips.PORTRAIT, "garden"),
+    ("automaton", demo_clips.LANDSCAPE, "music"),
+    ("sunset", demo_clips.LANDSCAPE, "travel"),
 ]
+THEME_NOUNS = {
+    "sunset": ["sunset", "golden hour", "evening sky", "dusk walk"],
+    "ocean": ["wave", "tide", "deep blue", "sea breeze"],
+    "art": ["fractal", "spiral", "dream", "infinite zoom"],
+    "garden": ["garden", "colony", "bloom", "tiny life"],
+    "music": ["beat", "rhythm", "loop", "bassline"],
+    "travel": ["road trip", "horizon", "bus ride", "long way home"],
+}
+DEMO_CREATORS = ["alice"]  # made by seed_accounts; they get videos too
 
 
 class Command(BaseCommand):
@@ -72,8 +86,9 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         started = timezone.now()
         people = self._users(users, rng)
-        templates = self._template_videos(people[0])
-        video_ids = self._videos(videos, people, templates, rng)
+        creators = list(User.objects.filter(username__in=DEMO_CREATORS)) + people
+        templates = self._template_videos(creators[0])
+        video_ids = self._videos(videos, creators, templates, rng)
         self._interactions(interactions, people, video_ids, rng)
         trending_recompute()
         # Search vectors need nothing here: on PostgreSQL the database's triggers fill them in
@@ -109,37 +124,31 @@ class Command(BaseCommand):
         return created
 
     def _template_videos(self, owner) -> list[Video]:
-        """The real clips: made with FFmpeg, processed by the real pipeline."""
+        """The real clips: made with FFmpeg (cached), processed by the real pipeline."""
+        cache = Path(settings.BASE_DIR) / "var" / "demo-clips"
         templates = []
-        with tempfile.TemporaryDirectory(prefix="microvid-seed-") as workdir:
-            for index, (source, colour) in enumerate(CLIPS):
-                path = Path(workdir) / f"clip{index}.mp4"
-                subprocess.run(
-                    [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y",
-                     "-f", "lavfi", "-i", f"{source}:duration=3",
-                     "-f", "lavfi", "-i", f"sine=frequency={330 + 110 * index}:duration=3",
-                     "-vf", colour, "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt",
-                     "yuv420p", "-c:a", "aac", "-shortest", str(path)],
-                    check=True,
-                )  # fmt: skip
-                upload = TemporaryUploadedFile(path.name, "video/mp4", path.stat().st_size, None)
-                with path.open("rb") as clip:
-                    upload.write(clip.read())
-                upload.seek(0)
-                video = video_services.video_create_from_upload(
-                    owner=owner,
-                    uploaded_file=upload,
-                    title=f"Demo clip {index + 1}",
-                    description="#demo",
-                    queue_processing=False,
-                )
-                upload.close()
-                video = video_services.video_process(video_id=video.pk)
-                if video.status != Video.Status.READY:
-                    raise CommandError(
-                        f"The demo clip could not be processed: {video.failure_reason}"
-                    )
-                templates.append(video_services.video_publish(video=video, by=owner))
+        recipes = {recipe.name: recipe for recipe in demo_clips.RECIPES}
+        for index, (recipe, size, theme) in enumerate(CLIPS):
+            path = demo_clips.cached_clip(
+                cache, recipe=recipes[recipe], size=size, seconds=3.0, title=f"#{theme}"
+            )
+            upload = TemporaryUploadedFile(path.name, "video/mp4", path.stat().st_size, None)
+            with path.open("rb") as clip:
+                upload.write(clip.read())
+            upload.seek(0)
+            video = video_services.video_create_from_upload(
+                owner=owner,
+                uploaded_file=upload,
+                title=f"Demo clip {index + 1}: {THEME_NOUNS[theme][0]}",
+                description=f"#demo #{theme}",
+                queue_processing=False,
+            )
+            upload.close()
+            video = video_services.video_process(video_id=video.pk)
+            if video.status != Video.Status.READY:
+                raise CommandError(f"The demo clip could not be processed: {video.failure_reason}")
+            templates.append(video_services.video_publish(video=video, by=owner))
+            templates[-1].theme = theme
         return templates
 
     @transaction.atomic
@@ -147,16 +156,20 @@ class Command(BaseCommand):
         now = timezone.now()
         tags = {name: Hashtag.objects.get_or_create(name=name)[0] for name in TOPICS}
         rows, chosen_tags = [], []
-        for _ in range(count):
+        for n in range(count):
             template = rng.choice(templates)
-            topics = rng.sample(TOPICS, k=rng.randint(1, 3))
+            theme = template.theme
+            others = [topic for topic in TOPICS if topic != theme]
+            topics = [theme, *rng.sample(others, k=rng.randint(0, 2))]
+            # Every creator gets a video before anyone gets a second.
+            owner = people[n] if n < len(people) else rng.choice(people)
             published = now - timedelta(seconds=rng.randint(60, 30 * 24 * 3600))
             rows.append(
                 Video(
                     short_id=new_short_id(),
                     storage_token=new_storage_token(),
-                    owner=rng.choice(people),
-                    title=f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}",
+                    owner=owner,
+                    title=f"{rng.choice(ADJECTIVES)} {rng.choice(THEME_NOUNS[theme])}",
                     description=" ".join(f"#{topic}" for topic in topics),
                     status=Video.Status.READY,
                     published_at=published,
