@@ -101,7 +101,22 @@ FRAMEWORK_DECORATORS = [
     "@require_*",
     "@login_required",
 ]
+# Written and tested ahead of their one caller, each with the reason; an entry names the file
+# and the function. Keep this list short and give every entry an end.
+NOT_YET_CALLED = {
+    "recommendations/engine/monolith/train.py:train_online": "the real-time recs worker (issue 14)",
+    "recommendations/engine/monolith/train.py:export_delta": "the real-time recs worker (issue 14)",
+    "recommendations/engine/monolith/ranker.py:apply_delta": "the real-time recs worker (issue 14)",
+    "recommendations/engine/monolith/table.py:rows_of": "the real-time recs worker (issue 14)",
+    "recommendations/engine/monolith/features.py:batch_from_labels": "the recs worker's batches",
+}
 COUNTED = ("unused function", "unused class", "unused method", "unused property", "unused import")
+
+
+def _not_yet_called(line: str) -> bool:
+    path = line.split(":", 1)[0]
+    name = line.split("'")[1] if "'" in line else ""
+    return f"{path}:{name}" in NOT_YET_CALLED
 
 
 def main() -> int:
@@ -125,7 +140,8 @@ def main() -> int:
     dead = [
         line
         for line in output.stdout.splitlines()
-        if any(kind in line for kind in COUNTED) or "unreachable" in line
+        if (any(kind in line for kind in COUNTED) or "unreachable" in line)
+        and not _not_yet_called(line)
     ]
     for line in dead:
         print(line)

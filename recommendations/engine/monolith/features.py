@@ -247,9 +247,6 @@ class FeatureState:
     def creator_of(self, rows: np.ndarray) -> list[str | None]:
         return [self.creator_names[c] if c >= 0 else None for c in self.item_creator[rows]]
 
-    def tags_of(self, row: int) -> list[str]:
-        return [self.tag_names[t] for t in self.item_tags[row] if t >= 0]
-
     # -- time --------------------------------------------------------------------------
     def advance(self, now: float) -> None:
         """Decay the windowed counts to ``now``."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -282,7 +281,3 @@ class RankerArrays:
         for name in DENSE_LAYERS:
             if f"dense_{name}_kernel" in delta:
                 self.dense[name] = (delta[f"dense_{name}_kernel"], delta[f"dense_{name}_bias"])
-
-
-def finite_or(value: float, default: float) -> float:
-    return value if math.isfinite(value) else default
