@@ -10,6 +10,7 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token_obtain"),
     path("auth/token/refresh/", accounts_api.TokenRefreshView.as_view(), name="token_refresh"),
+    path("auth/logout/", accounts_api.LogoutView.as_view(), name="logout"),
     path("me", accounts_api.MeView.as_view(), name="me"),
     path("", include("social.api_urls")),
     path("", include("recommendations.api_urls")),

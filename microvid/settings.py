@@ -37,6 +37,14 @@ else:
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# How many proxies we run in front of the site (load balancer, CDN, nginx): the client's
+# address is the X-Forwarded-For entry the outermost one added. 0 = none: the header is
+# ignored. Every IP-based rule reads it (core.net.client_ip, DRF, allauth); see
+# docs/security.md. uvicorn must then not rewrite the address itself (--no-proxy-headers).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "core.net.client_ip"
+RATELIMIT_USE_CACHE = "default"
 
 DJANGO_APPS = [
     "daphne",
@@ -58,6 +66,7 @@ THIRD_PARTY_APPS = [
     "template_partials",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -83,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "microvid.urls"
@@ -290,6 +300,29 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 
+# Our own rate limits (core.ratelimit): per action, "amount/period/per" rules, per = user, ip
+# or user_or_ip. Override one with RATELIMIT_<ACTION>, e.g. RATELIMIT_UPLOAD="5/h/user,20/h/ip".
+RATELIMIT_DEFAULTS = {
+    "like": "60/m/user",
+    "comment": "10/m/user,100/h/user",
+    "follow": "30/m/user",
+    "report": "10/h/user",
+    "upload": "10/h/user,30/h/ip",
+    "search": "60/m/user_or_ip",
+    "suggest": "120/m/user_or_ip",
+    "events": "60/m/user_or_ip",
+    "feedback": "60/m/user",
+    "profile_edit": "20/h/user",
+    "api_logout": "30/m/ip",
+}
+RATELIMITS = {
+    action: env.str(f"RATELIMIT_{action.upper()}", default=rule)
+    for action, rule in RATELIMIT_DEFAULTS.items()
+}
+# Client messages on one socket (social.consumers): a burst, refilled per second.
+SOCKET_MESSAGE_BURST = env.int("SOCKET_MESSAGE_BURST", default=10)
+SOCKET_MESSAGES_PER_SECOND = env.float("SOCKET_MESSAGES_PER_SECOND", default=1.0)
+
 # --- Email -----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Microvid <noreply@microvid.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -334,6 +367,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.ScopedRateThrottle",
     ],
+    # The same trusted proxies as everything else (None would trust a client-written header).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_RATE_ANON", default="120/min"),
         "user": env.str("API_RATE_USER", default="600/min"),
@@ -344,6 +379,10 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=14),
     "UPDATE_LAST_LOGIN": True,
+    # Every refresh hands out a new refresh token and revokes the old one (the blacklist app),
+    # and logging out revokes the refresh token: a stolen one stops working.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
 }
 SPECTACULAR_SETTINGS = {
