@@ -14,6 +14,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts import services
 from accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH
+from core.ratelimit import limit
 
 
 class VerifiedTokenObtainPairSerializer(TokenObtainPairSerializer):
@@ -115,6 +116,7 @@ class MeView(APIView):
         return Response(self.MeOutputSerializer(request.user).data)
 
     def patch(self, request):
+        limit(request, "profile_edit")
         incoming = self.MeInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         user = services.profile_update(

@@ -9,6 +9,7 @@ from accounts import services
 from accounts.forms import ProfileForm
 from accounts.images import AvatarRejected
 from accounts.selectors import user_get_public
+from core.ratelimit import RateLimited, limit
 from feeds.selectors import feed_creator
 from feeds.views import render_feed
 
@@ -34,9 +35,16 @@ def profile_detail(request, username):
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
     user = request.user
+    status = 200
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES)
-        if form.is_valid():
+        try:
+            limit(request, "profile_edit")
+        except RateLimited as error:
+            # Shown on the form, so that nothing typed is lost.
+            form.add_error(None, error.message)
+            status = 429
+        if status == 200 and form.is_valid():
             try:
                 services.profile_update(
                     user=user,
@@ -53,4 +61,4 @@ def profile_edit(request):
         user.refresh_from_db()
     else:
         form = ProfileForm(initial={"display_name": user.display_name, "bio": user.bio})
-    return render(request, "accounts/profile_edit.html", {"form": form})
+    return render(request, "accounts/profile_edit.html", {"form": form}, status=status)
