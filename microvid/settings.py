@@ -208,25 +208,51 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 USING_S3 = bool(AWS_STORAGE_BUCKET_NAME)
+# Private media (docs/security.md): uploaded originals, never served, and the files of
+# videos that are not public, served only through signed URLs that expire.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-media")))
+PRIVATE_MEDIA_URL = env.str("PRIVATE_MEDIA_URL", default="/media-private/")
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=900)
 if USING_S3:
-    default_storage = {
+    _s3_options = {
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "file_overwrite": False,
+    }
+    public_media = {
         "BACKEND": "core.storage.MediaS3Storage",
         "OPTIONS": {
+            **_s3_options,
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
-            "file_overwrite": False,
             "default_acl": None,
         },
     }
+    private_media = {
+        "BACKEND": "core.storage.MediaS3Storage",
+        "OPTIONS": {
+            **_s3_options,
+            # Its own bucket if you can (no public policy at all); else the same bucket, where
+            # the bucket policy must grant public reads only to videos/* and avatars/*.
+            "bucket_name": env.str("AWS_PRIVATE_BUCKET_NAME", default="")
+            or AWS_STORAGE_BUCKET_NAME,
+            "custom_domain": None,  # presigned URLs need the bucket's own host
+            "querystring_auth": True,
+            "querystring_expire": MEDIA_SIGNED_URL_SECONDS,
+            "default_acl": "private",
+        },
+    }
 else:
-    default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    public_media = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    private_media = {"BACKEND": "core.storage.PrivateFileSystemStorage"}
 # Local media files are served by Django itself unless a web server or CDN is put in front.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not USING_S3)
 STORAGES = {
-    "default": default_storage,
+    # Routes each name to the public or the private storage (core.storage).
+    "default": {"BACKEND": "core.storage.MediaStorage"},
+    "public_media": public_media,
+    "private_media": private_media,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

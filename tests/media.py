@@ -1,10 +1,15 @@
 """The shared corpus of edge-case media files (../shared/media-edge, see its README)."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-MEDIA_EDGE = Path(__file__).resolve().parents[1] / ".." / "shared" / "media-edge"
+# MEDIA_EDGE_DIR: for a checkout elsewhere (a git worktree) than beside shared/.
+MEDIA_EDGE = Path(
+    os.environ.get("MEDIA_EDGE_DIR")
+    or Path(__file__).resolve().parents[1] / ".." / "shared" / "media-edge"
+)
 
 needs_media_edge = pytest.mark.skipif(
     not MEDIA_EDGE.is_dir(),

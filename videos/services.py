@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
 
 from accounts.models import User
-from core.storage import delete_prefix
-from videos.models import Hashtag, Rendition, Video
+from core.storage import PRIVATE_PREFIX, copy_prefix, delete_prefix
+from videos.models import Hashtag, Rendition, Video, new_storage_token
 from videos.probe import ProbeResult, UploadRejected, probe_upload
 from videos.text import hashtags_in, mentions_in
 from videos.transcode import TranscodeError, TransientTranscodeError, transcode
@@ -178,7 +178,7 @@ def _inline_poster(poster_path: Path) -> str:
 
 
 def _output_prefix(video: Video, attempt: int) -> str:
-    return f"videos/{video.short_id}-{video.storage_token}/v{attempt}/"
+    return f"{video.media_root}v{attempt}/"
 
 
 def _store_outputs(out_dir: Path, prefix: str) -> list[str]:
@@ -291,6 +291,9 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         )
         if old_prefix and old_prefix != prefix:
             transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
+        if not prefix.startswith(current.media_root):
+            # Its visibility changed while it was being processed: move the files now.
+            transaction.on_commit(lambda: video_media_relocate(video=current))
     return current
 
 
@@ -354,6 +357,7 @@ def video_update(
 ) -> Video:
     """Change a video's title, description, visibility or comment setting."""
     _authorize_owner(video, by)
+    visibility_changed = visibility != video.visibility
     video.title = title.strip()
     video.description = description.strip()
     video.visibility = visibility
@@ -363,6 +367,57 @@ def video_update(
         update_fields=["title", "description", "visibility", "comments_enabled", "updated_at"]
     )
     _set_description_links(video)
+    if visibility_changed:
+        video = video_media_relocate(video=video)
+    return video
+
+
+def _media_roots(video: Video) -> list[str]:
+    folder = f"videos/{video.short_id}-{video.storage_token}/"
+    return [folder, PRIVATE_PREFIX + folder]
+
+
+@transaction.atomic
+def video_media_relocate(*, video: Video) -> Video:
+    """Move a video's files to a new folder, in the storage its visibility calls for.
+
+    Called when its visibility changes (or it is taken down): the folder's name carries a new
+    random token, so every URL handed out before, signed or not, is dead from the next
+    request on (the old files are deleted once this commits). Signals
+    `video_access_changed` so that live sockets re-check who may still listen.
+    """
+    from videos.signals import video_access_changed
+
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    old_roots = _media_roots(video)
+    old_root = next((root for root in old_roots if video.output_prefix.startswith(root)), None)
+    if old_root is None and video.captions:
+        old_root = next((r for r in old_roots if video.captions.name.startswith(r)), None)
+    video.storage_token = new_storage_token()
+    new_root = video.media_root
+    copied = copy_prefix(default_storage, old_root, new_root) if old_root else []
+
+    def moved(name: str) -> str:
+        return new_root + name[len(old_root) :] if old_root and name.startswith(old_root) else name
+
+    try:
+        video.output_prefix = moved(video.output_prefix)
+        video.hls_master = moved(video.hls_master)
+        video.mp4 = moved(video.mp4)
+        video.poster = moved(video.poster)
+        if video.captions:
+            video.captions.name = moved(video.captions.name)
+        video.save()
+        for rendition in video.renditions.all():
+            rendition.playlist = moved(rendition.playlist)
+            rendition.save(update_fields=["playlist"])
+    except Exception:
+        for _old, new in copied:
+            default_storage.delete(new)
+        raise
+    for root in old_roots:
+        transaction.on_commit(lambda root=root: delete_prefix(default_storage, root))
+    transaction.on_commit(lambda: video_access_changed.send(sender=Video, video_id=video.pk))
     return video
 
 
@@ -372,7 +427,8 @@ def video_delete(*, video: Video, by: User) -> None:
     _authorize_owner(video, by)
     source_name = video.source.name
     upload_prefix = source_name.rsplit("/", 1)[0] + "/" if source_name else ""
-    output_root = f"videos/{video.short_id}-{video.storage_token}/"
+    output_roots = _media_roots(video)
+    video_id = video.pk
     video.delete()
 
     def delete_files():
@@ -380,9 +436,13 @@ def video_delete(*, video: Video, by: User) -> None:
             default_storage.delete(source_name)
         if upload_prefix:
             delete_prefix(default_storage, upload_prefix)
-        delete_prefix(default_storage, output_root)
+        for root in output_roots:
+            delete_prefix(default_storage, root)
+
+    from videos.signals import video_access_changed
 
     transaction.on_commit(delete_files)
+    transaction.on_commit(lambda: video_access_changed.send(sender=Video, video_id=video_id))
 
 
 def videos_requeue_stalled(*, now=None) -> list[int]:

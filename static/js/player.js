@@ -301,7 +301,7 @@
       this.usingHls = true;
       this.hls.attachMedia(this.video);
       this.play();
-    } else if (!this.hls && this.nativeHls && !this.usingHls) {
+    } else if (!this.hls && this.nativeHls && this.hlsUrl && !this.usingHls) {
       this.usingHls = true;
       this.video.src = this.hlsUrl;
       this.play();
