@@ -41,6 +41,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/deadcode.py
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

@@ -6,5 +6,4 @@ app_name = "accounts"
 
 urlpatterns = [
     path("settings/profile/", views.profile_edit, name="profile_edit"),
-    path("@<str:username>", views.profile_detail, name="profile"),
 ]

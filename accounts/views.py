@@ -2,33 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
-from django.views.decorators.vary import vary_on_headers
+from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import ProfileForm
 from accounts.images import AvatarRejected
-from accounts.selectors import user_get_public
 from core.ratelimit import RateLimited, limit
-from feeds.selectors import feed_creator
-from feeds.views import render_feed
-
-
-@require_GET
-@vary_on_headers("HX-Request")
-def profile_detail(request, username):
-    profile_user = user_get_public(username=username)
-    if profile_user.username != username:
-        return redirect("accounts:profile", username=profile_user.username, permanent=True)
-    return render_feed(
-        request,
-        lambda cursor, date: feed_creator(creator=profile_user, cursor=cursor),
-        title=profile_user.name,
-        template="accounts/profile.html",
-        date_filter_enabled=False,
-        watch_mode_enabled=False,
-        profile_user=profile_user,
-    )
 
 
 @login_required

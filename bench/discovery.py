@@ -3,7 +3,7 @@
 Seeds PostgreSQL with 10,000 users, 100,000 videos, 1,000,000 likes and 1,000,000 watch events
 (plays and completions), plus follows, hashtags, trending scores (the real
 `feeds.services.trending_recompute`) and search vectors (the real
-`feeds.search.video_search_vector_update`). Rows are written by INSERT ... SELECT over
+`search.services.video_search_vector_update`). Rows are written by INSERT ... SELECT over
 generate_series, in one transaction; a marker table records what was seeded, so a later run
 with the same row counts reuses the database (`--reseed` forces a new one).
 
@@ -364,8 +364,8 @@ def seed() -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
-    from feeds.search import video_search_vector_update
     from feeds.services import trending_recompute
+    from search.services import video_search_vector_update
 
     params = {
         "password": make_password("microvid-bench"),
@@ -399,7 +399,7 @@ def seed() -> None:
     for start in range(0, len(ids), 10_000):
         video_search_vector_update(video_ids=ids[start : start + 10_000])
     say(
-        f"  {time.perf_counter() - step:6.1f} s  feeds.search.video_search_vector_update: "
+        f"  {time.perf_counter() - step:6.1f} s  search.services.video_search_vector_update: "
         f"{len(ids)} videos"
     )
 

@@ -138,7 +138,7 @@ def _time_for_you(n_items, calls, seed, size, uuid) -> dict[str, float]:
     from django.utils import timezone
 
     from accounts.models import User
-    from feeds.cursors import encode_cursor
+    from core.cursors import encode_cursor
     from feeds.selectors import feed_for_you
     from recommendations import services
     from recommendations.models import NotInterested, WatchEvent

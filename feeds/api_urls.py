@@ -1,4 +1,4 @@
-"""Feed and search routes of the JSON API (included in microvid.api_urls, namespace "api")."""
+"""Feed routes of the JSON API (included in microvid.api_urls, namespace "api")."""
 
 from django.urls import path
 
@@ -11,7 +11,4 @@ urlpatterns = [
     path("feeds/latest", api.FeedLatestApi.as_view(), name="feed_latest"),
     path("feeds/tag/<str:name>", api.FeedHashtagApi.as_view(), name="feed_hashtag"),
     path("users/<str:username>/videos", api.UserVideosApi.as_view(), name="user_videos"),
-    path("search/videos", api.SearchVideosApi.as_view(), name="search_videos"),
-    path("search/creators", api.SearchCreatorsApi.as_view(), name="search_creators"),
-    path("search/suggestions", api.SearchSuggestionsApi.as_view(), name="search_suggestions"),
 ]

@@ -7,26 +7,18 @@ several streams and remembers what it has served, so it never repeats either.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from feeds.cursors import decode_cursor, encode_cursor
+from core.cursors import decode_cursor, encode_cursor
 from videos.models import Video
-from videos.selectors import videos_public
+from videos.selectors import published_since, videos_public
 
 MAX_PAGE_SIZE = 50
 # For You remembers this many served ids in its cursor; past that it may show one again.
 FOR_YOU_MEMORY = 400
-
-DATE_FILTERS = {
-    "today": timedelta(days=1),
-    "week": timedelta(days=7),
-    "month": timedelta(days=31),
-    "year": timedelta(days=366),
-}
 
 
 @dataclass(frozen=True)
@@ -38,12 +30,6 @@ class FeedPage:
     @property
     def has_more(self) -> bool:
         return self.next_cursor is not None
-
-
-def published_since(date_filter: str | None, *, now: datetime | None = None) -> datetime | None:
-    """The earliest publication time a date filter ("today", "week", ...) lets through."""
-    span = DATE_FILTERS.get(date_filter or "")
-    return (now or timezone.now()) - span if span else None
 
 
 def page_size(size: int | None) -> int:
@@ -157,8 +143,3 @@ def feed_for_you(*, user, cursor: str | None = None, size: int | None = None) ->
     return FeedPage(
         page.videos, next_cursor, extra={"source": page.source, "cold_start": page.cold_start}
     )
-
-
-def videos_by_ids(ids: list[int]) -> list[Video]:
-    by_id = {v.pk: v for v in _card_queryset(videos_public().filter(pk__in=ids))}
-    return [by_id[pk] for pk in ids if pk in by_id]

@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from core.cursors import InvalidCursor
 from feeds import selectors
-from feeds.cursors import InvalidCursor
 from recommendations.forms import TOPICS_DONE_SESSION_KEY
 from recommendations.selectors import topic_choices
 from social.selectors import suggested_creators, viewer_video_states
+from videos.selectors import DATE_CHOICES, DATE_FILTERS
 
 FEEDS = [
     # url name, title
@@ -20,13 +21,6 @@ FEEDS = [
     ("feeds:following", gettext_lazy("Following")),
     ("feeds:trending", gettext_lazy("Trending")),
     ("feeds:latest", gettext_lazy("Latest")),
-]
-DATE_CHOICES = [
-    ("", gettext_lazy("Any time")),
-    ("today", gettext_lazy("Today")),
-    ("week", gettext_lazy("This week")),
-    ("month", gettext_lazy("This month")),
-    ("year", gettext_lazy("This year")),
 ]
 
 
@@ -50,7 +44,7 @@ def render_feed(
     watch = watch_mode_enabled and request.GET.get("view") == "watch"
     view_mode = "watch" if watch else "grid"
     date_filter = request.GET.get("date", "")
-    if date_filter not in selectors.DATE_FILTERS:
+    if date_filter not in DATE_FILTERS:
         date_filter = ""
     notice = None
     try:

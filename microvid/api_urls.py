@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("social.api_urls")),
     path("", include("recommendations.api_urls")),
     path("", include("feeds.api_urls")),
+    path("", include("search.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -75,6 +75,7 @@ LOCAL_APPS = [
     "videos",
     "social",
     "feeds",
+    "search",
     "moderation",
     "recommendations",
 ]

@@ -2,23 +2,26 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts import urls as accounts_urls
 from core.media import serve_media, serve_private_media
 from feeds import views as feed_views
 from microvid import views
+from pages import urls as page_urls
 from recommendations.views import watch_events
+from videos import urls as videos_urls
 
 urlpatterns = [
     path("", feed_views.for_you, name="home"),
     path("", include("feeds.urls")),
-    path("", include("feeds.search_urls")),
+    path("", include("search.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("microvid.api_urls")),
-    path("", include("accounts.urls")),
-    path("", include("videos.urls")),
+    path("", include((accounts_urls.urlpatterns + page_urls.accounts_urlpatterns, "accounts"))),
+    path("", include((videos_urls.urlpatterns + page_urls.videos_urlpatterns, "videos"))),
     path("", include("social.urls")),
     path("", include("recommendations.urls")),
 ]

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_get_public
+from core.api import page_cursor, page_data, page_number
 from social import selectors, services
 from social.models import COMMENT_MAX_LENGTH, Comment
 
@@ -35,13 +36,25 @@ class UserSerializer(serializers.Serializer):
     avatar_url = serializers.CharField()
 
 
-def _page_data(page, items) -> dict:
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "results": items,
-    }
+def _requested_page(request, scope: str):
+    return page_number(
+        scope=scope,
+        cursor=request.query_params.get("cursor"),
+        page=request.query_params.get("page", 1),
+    )
+
+
+def _page_data(page, items, *, scope: str) -> dict:
+    """The API's one page shape (core/api.py), with the page numbers clients used before."""
+    return page_data(
+        results=items,
+        next_cursor=page_cursor(
+            scope=scope, page=page.next_page_number() if page.has_next() else None
+        ),
+        count=page.paginator.count,
+        page=page.number,
+        pages=page.paginator.num_pages,
+    )
 
 
 # --- likes -------------------------------------------------------------------------------------
@@ -109,13 +122,11 @@ class CommentListApi(APIView):
     def get(self, request, short_id):
         video = selectors.video_get_visible(short_id=short_id, user=request.user)
         sort = request.query_params.get("sort", "newest")
-        page = selectors.comments_page(
-            video=video,
-            sort=sort if sort in selectors.COMMENT_SORTS else "newest",
-            page=request.query_params.get("page", 1),
-        )
+        sort = sort if sort in selectors.COMMENT_SORTS else "newest"
+        scope = f"comments:{video.short_id}:{sort}"
+        page = selectors.comments_page(video=video, sort=sort, page=_requested_page(request, scope))
         items = CommentWithRepliesSerializer(page.object_list, many=True).data
-        data = _page_data(page, items)
+        data = _page_data(page, items, scope=scope)
         data["comments_open"] = selectors.video_is_open(video=video) and video.comments_enabled
         return Response(data)
 
@@ -192,14 +203,15 @@ class _PeopleApi(APIView):
 
     def get(self, request, username):
         user = user_get_public(username=username)
-        page_number = request.query_params.get("page", 1)
+        scope = f"{self.which}:{user.pk}"
+        number = _requested_page(request, scope)
         if self.which == "followers":
-            page = selectors.followers_page(user=user, page=page_number)
+            page = selectors.followers_page(user=user, page=number)
             people = [follow.follower for follow in page]
         else:
-            page = selectors.following_page(user=user, page=page_number)
+            page = selectors.following_page(user=user, page=number)
             people = [follow.followee for follow in page]
-        return Response(_page_data(page, UserSerializer(people, many=True).data))
+        return Response(_page_data(page, UserSerializer(people, many=True).data, scope=scope))
 
 
 class FollowersApi(_PeopleApi):
@@ -235,10 +247,13 @@ class NotificationListApi(APIView):
         return self.OutputSerializer(*args, **kwargs)
 
     def get(self, request):
+        scope = f"notifications:{request.user.pk}"
         page = selectors.notification_groups_page(
-            user=request.user, page=request.query_params.get("page", 1)
+            user=request.user, page=_requested_page(request, scope)
         )
-        data = _page_data(page, self.OutputSerializer(page.object_list, many=True).data)
+        data = _page_data(
+            page, self.OutputSerializer(page.object_list, many=True).data, scope=scope
+        )
         data["unread_count"] = selectors.unread_notification_count(user=request.user)
         return Response(data)
 

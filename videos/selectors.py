@@ -1,7 +1,11 @@
 """Reads of videos."""
 
+from datetime import datetime, timedelta
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from videos.models import Video
 
@@ -74,3 +78,26 @@ def videos_with_hashtag(*, name: str, limit: int = 48):
         .select_related("owner")
         .order_by("-published_at", "-pk")[:limit]
     )
+
+
+# --- "Uploaded: today / this week / ..." (the feeds' and the search's date filter) -----------
+# Rolling windows back from now; "" (any time) is no filter. Unknown values mean no filter.
+DATE_FILTERS = {
+    "today": timedelta(days=1),
+    "week": timedelta(days=7),
+    "month": timedelta(days=31),
+    "year": timedelta(days=366),
+}
+DATE_CHOICES = [
+    ("", _("Any time")),
+    ("today", _("Today")),
+    ("week", _("This week")),
+    ("month", _("This month")),
+    ("year", _("This year")),
+]
+
+
+def published_since(date_filter: str | None, *, now: datetime | None = None) -> datetime | None:
+    """The earliest publication time a date filter ("today", "week", ...) lets through."""
+    span = DATE_FILTERS.get(date_filter or "")
+    return (now or timezone.now()) - span if span else None

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from feeds import views as feed_views
 from videos import views
 
 app_name = "videos"
 
 urlpatterns = [
     path("v/<str:short_id>", views.watch, name="watch"),
-    path("tag/<str:name>", feed_views.hashtag, name="hashtag"),
     path("upload/", views.upload, name="upload"),
     path("studio/", views.studio, name="studio"),
     path("studio/<str:short_id>/", views.manage, name="manage"),

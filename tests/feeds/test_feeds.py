@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.cursors import InvalidCursor, encode_cursor
 from feeds import selectors
-from feeds.cursors import InvalidCursor, encode_cursor
 from feeds.services import trending_recompute, trending_score
 from tests.factories import UserFactory, published_video
 from videos.models import Video

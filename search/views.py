@@ -7,12 +7,13 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from core.http import wants_fragment
-from feeds.search import (
+from search.forms import DEFAULTS, SearchForm
+from search.selectors import (
     MAX_QUERY_LENGTH,
     parse_query,
     popular_hashtags,
@@ -21,14 +22,6 @@ from feeds.search import (
     search_suggestions,
     search_videos,
 )
-from feeds.search_forms import DEFAULTS, SearchForm
-
-
-def _render(request, template, context):
-    response = render(request, template, context)
-    # The same URL answers with a page or a fragment: caches must tell them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _search_url(params: dict, **changes) -> str:
@@ -42,7 +35,9 @@ def _search_url(params: dict, **changes) -> str:
     return reverse("search:search") + (f"?{urlencode(query)}" if query else "")
 
 
+# The same URL answers with a page or a fragment: caches must tell them apart.
 @require_GET
+@vary_on_headers("HX-Request")
 def search(request):
     params = SearchForm(request.GET).params()
     if params["type"] == "creators":
@@ -80,8 +75,8 @@ def search(request):
         ),
     }
     if not wants_fragment(request):
-        return _render(request, "feeds/search.html", context)
-    response = _render(request, "feeds/search.html#results", context)
+        return render(request, "feeds/search.html", context)
+    response = render(request, "feeds/search.html#results", context)
     # The address bar shows this search's short, canonical URL (the form would push every
     # field, defaults and all).
     response["HX-Push-Url"] = _search_url(params, page=results.page)
@@ -93,6 +88,7 @@ LISTBOXES = ("search-suggestions", "site-search-suggestions")
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def suggest(request):
     """Autocomplete options for a search box (htmx); without htmx, the search itself.
 
@@ -103,4 +99,4 @@ def suggest(request):
         return redirect(_search_url(dict(DEFAULTS), q=parse_query(text).text, page=None))
     listbox = request.htmx.target if request.htmx.target in LISTBOXES else LISTBOXES[0]
     context = {"suggestions": search_suggestions(query=text), "listbox": listbox}
-    return _render(request, "feeds/search.html#suggestions", context)
+    return render(request, "feeds/search.html#suggestions", context)

@@ -3,16 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feeds.search import DATE_FILTERS, SORTS
+from search.selectors import SORTS
+from videos.selectors import DATE_CHOICES
 
 TABS = ("videos", "creators")
-DATE_CHOICES = list(
-    zip(
-        DATE_FILTERS,
-        [_("Any time"), _("Today"), _("This week"), _("This month"), _("This year")],
-        strict=True,
-    )
-)
 SORT_CHOICES = list(zip(SORTS, [_("Relevance"), _("Newest"), _("Most liked")], strict=True))
 DEFAULTS = {"q": "", "type": "videos", "date": "", "sort": "relevance", "page": 1}
 
@@ -34,6 +28,6 @@ class SearchForm(forms.Form):
         cleaned = getattr(self, "cleaned_data", {})
         params = {name: cleaned.get(name) or default for name, default in DEFAULTS.items()}
         # The text as typed (a NUL character would make the field invalid and lose it all);
-        # feeds.search.parse_query cleans it.
+        # search.selectors.parse_query cleans it.
         params["q"] = str(self.data.get("q", ""))
         return params

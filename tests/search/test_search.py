@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from feeds import search
+from search import selectors as search
+from search.highlight import highlight, snippet
+from search.services import video_search_vector_update
 from tests.factories import UserFactory, described_video
 from videos import services
 from videos.models import Hashtag, Video
@@ -266,12 +268,12 @@ def test_every_write_path_keeps_the_vector_up_to_date(alice):
 
 
 @pytest.mark.postgres
-def test_rebuild_fills_in_missing_vectors(alice):
+def test_reindexing_fills_in_missing_vectors(alice):
     videos = [clip(alice, title=f"Rebuild {n}", description="#again") for n in range(3)]
     Video.objects.update(search_vector=None)  # sets no title: the triggers do not fire
     assert found("rebuild") == []
 
-    updated = search.video_search_vector_rebuild(batch_size=2)
+    updated = video_search_vector_update(video_ids=[video.pk for video in videos])
 
     assert updated == 3
     assert sorted(found("rebuild again")) == sorted(v.pk for v in videos)
@@ -390,7 +392,7 @@ def test_suggest_without_javascript_is_the_search_itself(client):
 
 # --- highlighting -------------------------------------------------------------------------------
 def test_highlight_escapes_the_text_and_marks_only_word_starts():
-    marked = search.highlight('<b>Cats</b> & "bobcats" cat', ["cat"])
+    marked = highlight('<b>Cats</b> & "bobcats" cat', ["cat"])
 
     assert marked == (
         "&lt;b&gt;<mark>Cat</mark>s&lt;/b&gt; &amp; &quot;bobcats&quot; <mark>cat</mark>"
@@ -398,18 +400,18 @@ def test_highlight_escapes_the_text_and_marks_only_word_starts():
 
 
 def test_highlight_never_marks_inside_an_escaped_entity():
-    assert search.highlight("fish & chips < 5", ["amp", "lt"]) == "fish &amp; chips &lt; 5"
+    assert highlight("fish & chips < 5", ["amp", "lt"]) == "fish &amp; chips &lt; 5"
 
 
 def test_snippet_is_a_highlighted_piece_of_the_description():
     text = "word " * 60 + "the <i>cat</i> sat" + " word" * 60
 
-    piece = search.snippet(text, ["cat"])
+    piece = snippet(text, ["cat"])
 
     assert piece.startswith("…") and piece.endswith("…")
     assert "&lt;i&gt;<mark>cat</mark>&lt;/i&gt;" in piece
     assert len(piece) < 200
-    assert search.snippet("nothing here", ["cat"]) == ""
+    assert snippet("nothing here", ["cat"]) == ""
 
 
 def test_results_page_escapes_titles_and_marks_matches(client, alice):

@@ -1,10 +1,11 @@
-"""Search: videos (titles, hashtags, descriptions), creators, suggestions and highlighting.
+"""Search reads: videos (titles, hashtags, descriptions), creators, suggestions.
 
 On PostgreSQL, videos are found through the stored, weighted `Video.search_vector` (title A,
 hashtags B, description C; GIN-indexed; kept up to date by database triggers, see
-feeds/migrations/0002_search_vector_triggers.py) and ranked with `SearchRank`; typos are caught
-with pg_trgm ("did you mean"). On SQLite (the embedded default) the same selectors fall back to
-case-insensitive `icontains` matching with a simple score that keeps the same order of fields.
+feeds/migrations/0002_search_vector_triggers.py, and reindexed by hand with search/services.py)
+and ranked with `SearchRank`; typos are caught with pg_trgm ("did you mean"). On SQLite (the
+embedded default) the same selectors fall back to case-insensitive `icontains` matching with a
+simple score that keeps the same order of fields.
 Either way only `videos_public()` is searched and only active users are creators.
 
 Queries are never passed to the database as syntax: they are split into word terms first, so
@@ -19,7 +20,6 @@ from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVectorField,
     TrigramSimilarity,
 )
 from django.db.models import (
@@ -27,7 +27,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -37,18 +36,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from feeds.selectors import published_since
-from videos.models import Hashtag, Video
-from videos.selectors import videos_public
+from search.highlight import TERM_RE, highlight, snippet
+from videos.models import Hashtag
+from videos.selectors import published_since, videos_public
 
 # The text search configuration of the stored vectors and of every query. "simple" does no
 # stemming and knows no stop words, so it treats English, Spanish and Arabic alike; prefix
-# matching (`term:*`) makes "danc" find "dancing". Changing it means a new backfill.
+# matching (`term:*`) makes "danc" find "dancing". Changing it means a new backfill. (The
+# triggers' migration calls this feeds.search.SEARCH_CONFIG, where it lived before.)
 SEARCH_CONFIG = "simple"
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -61,10 +60,8 @@ SUGGEST_MIN_LENGTH = 2
 # pg_trgm similarity above which a word counts as "what you probably meant".
 TYPO_SIMILARITY = 0.3
 
-DATE_FILTERS = ("", "today", "week", "month", "year")
 SORTS = ("relevance", "newest", "liked")
 
-_TERM_RE = re.compile(r"\w+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -90,7 +87,7 @@ def parse_query(raw: str | None) -> ParsedQuery:
     if truncated:
         text = text[:MAX_QUERY_LENGTH].rstrip()
     terms = []
-    for match in _TERM_RE.findall(text):
+    for match in TERM_RE.findall(text):
         term = match.strip("_").lower()[:MAX_TERM_LENGTH]
         if term and term not in terms:
             terms.append(term)
@@ -125,49 +122,6 @@ class SearchPage:
 
 def _using_postgres() -> bool:
     return settings.USING_POSTGRES
-
-
-# --- keeping the stored vectors up to date ----------------------------------------------------
-# On PostgreSQL, triggers (feeds/migrations/0002_search_vector_triggers.py) recompute a video's
-# vector whenever its title, description or hashtags change, whichever code path changes them.
-# These functions are for reindexing by hand: after changing the document's definition, or
-# after writing rows with the triggers off (docs/search.md).
-def _search_document():
-    return Func(
-        F("title"),
-        F("description"),
-        F("pk"),
-        function="feeds_video_search_vector",
-        output_field=SearchVectorField(),
-    )
-
-
-def video_search_vector_update(*, video_ids) -> int:
-    """Recompute the stored search vector of these videos in one UPDATE (title A, hashtag
-    names B, description C). Does nothing on SQLite, which searches the columns directly.
-    Returns the number of rows updated."""
-    ids = list(video_ids)
-    if not ids or not _using_postgres():
-        return 0
-    return Video.objects.filter(pk__in=ids).update(search_vector=_search_document())
-
-
-def video_search_vector_rebuild(*, batch_size: int = 5000) -> int:
-    """Recompute every video's stored search vector, a batch at a time (each batch its own
-    short UPDATE, so that a big table is never locked for long). Returns the count."""
-    if not _using_postgres():
-        return 0
-    done, last = 0, 0
-    while True:
-        ids = list(
-            Video.objects.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            return done
-        done += video_search_vector_update(video_ids=ids)
-        last = ids[-1]
 
 
 # --- videos -----------------------------------------------------------------------------------
@@ -252,7 +206,7 @@ def search_videos(
     if parsed.is_empty:
         return SearchPage(items=[], query=parsed, page=page)
     queryset = _videos_matching(parsed)
-    if since := published_since(date_filter if date_filter in DATE_FILTERS else "", now=now):
+    if since := published_since(date_filter, now=now):
         queryset = queryset.filter(published_at__gte=since)
     order = _VIDEO_ORDER.get(sort, _VIDEO_ORDER["relevance"])
     queryset = (
@@ -458,7 +412,7 @@ def _closest_word(term: str) -> tuple[str, float] | None:
         .filter(title__trigram_word_similar=term)
         .values_list("title", flat=True)[:10]
     ):
-        for word in _TERM_RE.findall(title.lower()):
+        for word in TERM_RE.findall(title.lower()):
             candidates.append((word, _similarity(term, word)))
     candidates = [(word, score) for word, score in candidates if score >= TYPO_SIMILARITY]
     if not candidates:
@@ -501,44 +455,3 @@ def popular_hashtags(*, limit: int = 8) -> list[str]:
         .order_by("-n", "hashtags__name")[:limit]
     )
     return [row["hashtags__name"] for row in rows]
-
-
-# --- highlighting -----------------------------------------------------------------------------
-def _terms_pattern(terms) -> re.Pattern | None:
-    terms = sorted({term for term in terms if term}, key=len, reverse=True)
-    if not terms:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + ")", re.I)
-
-
-def highlight(text: str, terms) -> SafeString:
-    """`text` made safe for HTML, with the start of every word that a term is a prefix of
-    wrapped in <mark>. Matching happens on the raw text and each piece is escaped on its own,
-    so a term can never match inside an HTML entity or mark up the user's text."""
-    text = text or ""
-    pattern = _terms_pattern(terms)
-    if pattern is None:
-        return escape(text)
-    pieces, position = [], 0
-    for match in pattern.finditer(text):
-        pieces.append(escape(text[position : match.start()]))
-        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
-        position = match.end()
-    pieces.append(escape(text[position:]))
-    return mark_safe("".join(pieces))  # noqa: S308 - every piece was escaped above
-
-
-def snippet(text: str, terms, *, width: int = 120) -> SafeString:
-    """About `width` characters of `text` around the first match, highlighted; empty when
-    nothing matches (the card then shows no description)."""
-    text = " ".join((text or "").split())
-    pattern = _terms_pattern(terms)
-    match = pattern.search(text) if pattern else None
-    if match is None:
-        return SafeString("")
-    start = max(0, match.start() - width // 3)
-    end = min(len(text), start + width)
-    piece = text[start:end]
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    return mark_safe(prefix + highlight(piece, terms) + suffix)  # noqa: S308 - highlight escapes
