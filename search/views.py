@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.http import wants_fragment
+from core.ratelimit import ratelimit
 from search.forms import DEFAULTS, SearchForm
 from search.selectors import (
     MAX_QUERY_LENGTH,
@@ -38,6 +39,7 @@ def _search_url(params: dict, **changes) -> str:
 # The same URL answers with a page or a fragment: caches must tell them apart.
 @require_GET
 @vary_on_headers("HX-Request")
+@ratelimit("search")
 def search(request):
     params = SearchForm(request.GET).params()
     if params["type"] == "creators":
@@ -89,6 +91,7 @@ LISTBOXES = ("search-suggestions", "site-search-suggestions")
 
 @require_GET
 @vary_on_headers("HX-Request")
+@ratelimit("suggest")
 def suggest(request):
     """Autocomplete options for a search box (htmx); without htmx, the search itself.
 
