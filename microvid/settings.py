@@ -266,6 +266,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest file any form accepts; bigger ones are refused while they stream in.
 VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 MAX_UPLOAD_BYTES = VIDEO_MAX_UPLOAD_BYTES
+# No request body may be larger (the file plus the form around it): bigger ones are refused
+# unread (core.uploads). Every form takes one file at most.
+MAX_REQUEST_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the non-file part of a form (Django's default)
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.ratelimit import RateLimited, limit, too_many_requests
 from social import selectors as social_selectors
 from videos import selectors, services
 from videos.forms import CaptionsForm, TrimForm, VideoDetailsForm, VideoUploadForm
@@ -52,6 +53,11 @@ def _redirect(request, url):
 @require_http_methods(["GET", "POST"])
 def upload(request):
     if request.method == "POST":
+        try:
+            # Per user and per address (settings.RATELIMITS), before the body is read.
+            limit(request, "upload")
+        except RateLimited as error:
+            return too_many_requests(request, error)
         form = VideoUploadForm(request.POST, request.FILES)
         if getattr(request, "upload_too_large", False):
             form.is_valid()
