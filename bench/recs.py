@@ -47,8 +47,8 @@ def evaluate_movielens(source: Path, seed: int):
     """Convert MovieLens into a temp dir and run evaluate_recs on it; returns the report."""
     from django.core.management import call_command
 
+    from recommendations.engine.movielens import convert_movielens
     from recommendations.management.commands.evaluate_recs import Command
-    from recommendations.movielens import convert_movielens
 
     with tempfile.TemporaryDirectory(prefix="microvid-ml100k-") as tmp:
         stats = convert_movielens(source, tmp)
@@ -74,7 +74,7 @@ def evaluate_movielens(source: Path, seed: int):
 def synthetic_catalog(n_items: int, n_users: int, seed: int):
     """A micro-video-like catalog: topics with their creators and hashtags, users who
     mostly like one or two topics. Returns (InteractionLog, item_features)."""
-    from recommendations.data import InteractionLog
+    from recommendations.engine.data import InteractionLog
 
     rng = np.random.default_rng(seed)
     n_topics, creators_per_topic, tags_per_topic = 50, 100, 10

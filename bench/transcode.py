@@ -6,7 +6,7 @@ Run from the repository root::
 
 It makes four 5-second clips with FFmpeg (the content is described in ``CLIPS``), runs each
 through :func:`videos.transcode.transcode` (exactly what the worker runs, after
-:func:`videos.probe.probe_upload`) and through :func:`videos.transcode.transcode_reference` (one
+:func:`videos.probe.probe_upload`) and through ``bench/transcode_reference.py`` (one
 FFmpeg process per output), and measures the VMAF of the top rung against the source with
 libvmaf from the imageio-ffmpeg binary. It prints one line per clip and, last, exactly one line:
 
@@ -259,9 +259,10 @@ def main() -> int:
     args.reference_runs = max(1, min(args.reference_runs, runs))
 
     _configure_django()
+    from bench.transcode_reference import transcode_reference
     from videos.ffmpeg_binary import ffmpeg_binary
     from videos.probe import probe_upload
-    from videos.transcode import DEFAULT_CRF, DEFAULT_PRESET, transcode, transcode_reference
+    from videos.transcode import DEFAULT_CRF, DEFAULT_PRESET, transcode
 
     print(
         f"ffmpeg={ffmpeg_binary()} preset={DEFAULT_PRESET} crf={DEFAULT_CRF} "

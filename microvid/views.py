@@ -1,5 +1,4 @@
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -12,7 +11,3 @@ def healthz(request):
     health = service_health()
     payload = {"status": "ok" if health["ok"] else "unavailable", "checks": health["checks"]}
     return JsonResponse(payload, status=200 if health["ok"] else 503)
-
-
-def rate_limited(request, exception=None):
-    return render(request, "429.html", status=429)

@@ -11,5 +11,6 @@ accounts_urlpatterns = [
 ]
 
 videos_urlpatterns = [
+    path("v/<str:short_id>", views.watch, name="watch"),
     path("tag/<str:name>", feed_views.hashtag, name="hashtag"),
 ]

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from recommendations import selectors, services
 
 
-def _video(short_id, user):
+def _video_or_404(short_id, user):
     video = selectors.video_for_feedback(short_id=short_id, user=user)
     if video is None:
         raise Http404
@@ -30,13 +30,15 @@ class NotInterestedApi(APIView):
 
     @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request, short_id):
-        services.not_interested_create(user=request.user, video=_video(short_id, request.user))
+        services.not_interested_create(
+            user=request.user, video=_video_or_404(short_id, request.user)
+        )
         return Response({"not_interested": True}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: OutputSerializer})
     def delete(self, request, short_id):
         if not services.not_interested_delete(
-            user=request.user, video=_video(short_id, request.user)
+            user=request.user, video=_video_or_404(short_id, request.user)
         ):
             raise Http404
         return Response({"not_interested": False})
@@ -56,7 +58,7 @@ class ShowFewerApi(APIView):
 
     @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request, short_id):
-        video = _video(short_id, request.user)
+        video = _video_or_404(short_id, request.user)
         try:
             services.show_fewer_create(user=request.user, creator=video.owner)
         except services.InvalidFeedback as exc:
@@ -65,7 +67,7 @@ class ShowFewerApi(APIView):
 
     @extend_schema(request=None, responses={200: OutputSerializer})
     def delete(self, request, short_id):
-        video = _video(short_id, request.user)
+        video = _video_or_404(short_id, request.user)
         if not services.show_fewer_delete(user=request.user, creator=video.owner):
             raise Http404
         return Response({"show_fewer": False})

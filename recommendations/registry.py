@@ -2,7 +2,8 @@
 process, swapped when a newer version is published, and never fatal.
 
 Only numpy arrays are read (``HybridRecommender.from_bytes``); LightFM itself, and anything
-else used for training, is never imported here, so web processes stay small.
+else used for training, is never imported here, so web processes stay small (SciPy, for the
+seen-items matrix, is imported when the first model is loaded).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.storage import storages
 
-from recommendations.model import HybridRecommender, ModelFormatError
+from recommendations.engine.persistence import ModelFormatError
+from recommendations.engine.recommender import HybridRecommender
 from recommendations.models import RecModelVersion
 
 logger = logging.getLogger(__name__)

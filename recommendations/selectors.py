@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.db.models import CharField, F, Q, Value
+from django.db.models import CharField, Count, F, Q, Value
 from django.utils import timezone
 
 from recommendations.dataset import Signals, apply_watch_row, interaction_weight, watch_aggregates
-from recommendations.model import Event
+from recommendations.engine.events import Event
 from recommendations.models import NotInterested, ShowFewer, TopicInterest, WatchEvent
 from recommendations.registry import current_model, latest_version, registry
 from videos.models import Hashtag, Video
@@ -331,18 +331,8 @@ def _rerank(exploit, explore, scores, owners, tags, recent_creators, size, every
 
 
 # --- feedback --------------------------------------------------------------------------------
-def not_interested_exists(*, user, video) -> bool:
-    return NotInterested.objects.filter(user=user, video=video).exists()
-
-
-def show_fewer_exists(*, user, creator) -> bool:
-    return ShowFewer.objects.filter(user=user, creator=creator).exists()
-
-
 def topic_choices(*, limit: int = 12) -> list[Hashtag]:
     """The hashtags with the most public videos: what a new viewer can pick from."""
-    from django.db.models import Count
-
     return list(
         Hashtag.objects.filter(videos__in=videos_public())
         .annotate(n=Count("videos"))
@@ -350,16 +340,14 @@ def topic_choices(*, limit: int = 12) -> list[Hashtag]:
     )
 
 
-def topic_interest_exists(*, user) -> bool:
-    return TopicInterest.objects.filter(user=user).exists()
-
-
 def video_for_feedback(*, short_id: str, user) -> Video | None:
     """The video a viewer gives feedback on, or None when it no longer exists or is not
     theirs to see (deleted, made private, unpublished)."""
-    from videos.selectors import video_can_manage, video_is_public_watchable
+    from videos.selectors import video_can_manage, video_is_watchable_by_anyone
 
     video = Video.objects.select_related("owner").filter(short_id=short_id).first()
-    if video is None or not (video_is_public_watchable(video) or video_can_manage(video, user)):
+    if video is None or not (
+        video_is_watchable_by_anyone(video) or video_can_manage(video=video, user=user)
+    ):
         return None
     return video

@@ -24,7 +24,7 @@ from recommendations.models import (
     WatchEvent,
 )
 from videos.models import Video
-from videos.selectors import video_can_manage, video_is_public_watchable
+from videos.selectors import video_can_manage, video_is_watchable_by_anyone
 
 MAX_EVENTS_PER_BATCH = 50
 MAX_MS = 10 * 60 * 1000  # no single report covers more than ten minutes
@@ -38,14 +38,14 @@ class InvalidEvents(ValueError):
 
 
 @dataclass(frozen=True)
-class _Event:
+class _PlayerEvent:
     short_id: str
     kind: str
     watch_ms: int
     position_ms: int
 
 
-def _parse(raw_batch: str) -> list[_Event]:
+def _parse_player_events(raw_batch: str) -> list[_PlayerEvent]:
     try:
         items = json.loads(raw_batch)
     except (TypeError, ValueError):
@@ -65,7 +65,7 @@ def _parse(raw_batch: str) -> list[_Event]:
         for value in (watch_ms, position_ms):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MS:
                 raise InvalidEvents("times must be whole milliseconds")
-        events.append(_Event(short_id, kind, watch_ms, position_ms))
+        events.append(_PlayerEvent(short_id, kind, watch_ms, position_ms))
     return events
 
 
@@ -80,7 +80,7 @@ def watch_events_record(*, user, viewer_id: str, raw_batch: str) -> int:
         viewer = uuid.UUID(viewer_id)
     except (TypeError, ValueError, AttributeError):
         raise InvalidEvents("bad viewer id") from None
-    events = _parse(raw_batch)
+    events = _parse_player_events(raw_batch)
     videos = {
         video.short_id: video
         for video in Video.objects.filter(short_id__in={e.short_id for e in events})
@@ -90,7 +90,9 @@ def watch_events_record(*, user, viewer_id: str, raw_batch: str) -> int:
     plays = set()
     for event in events:
         video = videos.get(event.short_id)
-        if video is None or not (video_is_public_watchable(video) or video_can_manage(video, user)):
+        if video is None or not (
+            video_is_watchable_by_anyone(video) or video_can_manage(video=video, user=user)
+        ):
             continue
         rows.append(
             WatchEvent(
@@ -181,9 +183,9 @@ def rec_model_train(
     Runs in the Celery worker (beat) or ``manage.py train_recs``, never in a web process.
     Returns None, and publishes nothing, while there are no public videos.
     """
-    from recommendations.data import InteractionLog
     from recommendations.dataset import training_data
-    from recommendations.model import HybridRecommender
+    from recommendations.engine.data import InteractionLog
+    from recommendations.engine.recommender import HybridRecommender
     from recommendations.registry import model_storage
 
     now = now or timezone.now()

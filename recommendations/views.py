@@ -35,15 +35,15 @@ def watch_events(request):
 
 
 # --- For You feedback ------------------------------------------------------------------------
-def _gone(request, back):
+def _video_unavailable(request, next_url):
     """The video was deleted, made private or unpublished meanwhile: say so, no error."""
     message = _("That video is no longer available.")
     if wants_fragment(request):
         return render(
-            request, "recommendations/_feedback.html#gone", {"message": message, "next": back}
+            request, "recommendations/_feedback.html#gone", {"message": message, "next": next_url}
         )
     messages.info(request, message)
-    return redirect(back)
+    return redirect(next_url)
 
 
 FEEDBACK = {
@@ -66,14 +66,14 @@ FEEDBACK = {
 def _feedback(request, short_id, action, *, undo: bool):
     if not request.user.is_authenticated:
         return login_first(request, safe_next_url(request, reverse("feeds:for_you")))
-    back = safe_next_url(request, reverse("feeds:for_you"))
+    next_url = safe_next_url(request, reverse("feeds:for_you"))
     video = selectors.video_for_feedback(short_id=short_id, user=request.user)
     if video is None:
-        return _gone(request, back)
+        return _video_unavailable(request, next_url)
     create, delete, done, undone = FEEDBACK[action]
     target = {"video": video} if action == "not_interested" else {"creator": video.owner}
     names = {"title": video.title, "creator": video.owner.name}
-    context = {"video": video, "action": action, "next": back}
+    context = {"video": video, "action": action, "next": next_url}
     if undo:
         if not delete(user=request.user, **target):
             raise Http404  # nothing of this viewer's to undo
@@ -84,7 +84,7 @@ def _feedback(request, short_id, action, *, undo: bool):
             context.update(viewer_video_states(user=request.user, videos=[video]), undone=True)
             return render(request, "recommendations/_feedback.html#item", context)
         messages.success(request, undone % names)
-        return redirect(back)
+        return redirect(next_url)
     try:
         create(user=request.user, **target)
     except services.InvalidFeedback as error:
@@ -92,7 +92,7 @@ def _feedback(request, short_id, action, *, undo: bool):
             context["message"] = error.message
             return render(request, "recommendations/_feedback.html#gone", context)
         messages.error(request, error.message)
-        return redirect(back)
+        return redirect(next_url)
     context["message"] = done % names
     if wants_fragment(request):
         return render(request, "recommendations/_feedback.html#hidden", context)
@@ -101,7 +101,7 @@ def _feedback(request, short_id, action, *, undo: bool):
     # storage keeps it so.
     notice = render_to_string("recommendations/_feedback.html#undo_message", context, request)
     messages.success(request, notice)
-    return redirect(back)
+    return redirect(next_url)
 
 
 @require_POST

@@ -81,6 +81,8 @@ FRAMEWORK_NAMES = [
     "*Formatter",
     "*Filter",
     "*Middleware",
+    # Template context processors, named in settings.TEMPLATES.
+    "unread_notifications",
 ]
 FRAMEWORK_DECORATORS = [
     "@register.*",

@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 from accounts.selectors import user_get_public
 from core.api import page_cursor, page_data, page_number
 from social import selectors, services
-from social.models import COMMENT_MAX_LENGTH, Comment
+from social.models import COMMENT_MAX_LENGTH
+from videos.selectors import video_get_visible
 
 
 class Conflict(exceptions.APIException):
@@ -18,7 +19,7 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _call(service, **kwargs):
+def _run_service(service, **kwargs):
     """Run a service, turning its refusals into API errors."""
     try:
         return service(**kwargs)
@@ -76,13 +77,13 @@ class LikeApi(APIView):
         return Response(self.OutputSerializer(data).data, status=code)
 
     def post(self, request, short_id):
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
-        video = _call(services.like_create, user=request.user, video=video)
+        video = video_get_visible(short_id=short_id, user=request.user)
+        video = _run_service(services.like_create, user=request.user, video=video)
         return self._respond(video, True, status.HTTP_201_CREATED)
 
     def delete(self, request, short_id):
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
-        video = _call(services.like_delete, user=request.user, video=video)
+        video = video_get_visible(short_id=short_id, user=request.user)
+        video = _run_service(services.like_delete, user=request.user, video=video)
         return self._respond(video, False)
 
 
@@ -120,28 +121,26 @@ class CommentListApi(APIView):
         return CommentWithRepliesSerializer(*args, **kwargs)
 
     def get(self, request, short_id):
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
+        video = video_get_visible(short_id=short_id, user=request.user)
         sort = request.query_params.get("sort", "newest")
         sort = sort if sort in selectors.COMMENT_SORTS else "newest"
         scope = f"comments:{video.short_id}:{sort}"
         page = selectors.comments_page(video=video, sort=sort, page=_requested_page(request, scope))
         items = CommentWithRepliesSerializer(page.object_list, many=True).data
         data = _page_data(page, items, scope=scope)
-        data["comments_open"] = selectors.video_is_open(video=video) and video.comments_enabled
+        data["comments_open"] = selectors.video_comments_open(video)
         return Response(data)
 
     @extend_schema(request=InputSerializer, responses={201: CommentOutputSerializer})
     def post(self, request, short_id):
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
+        video = video_get_visible(short_id=short_id, user=request.user)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        parent = None
         parent_id = incoming.validated_data.get("parent")
-        if parent_id:
-            parent = Comment.objects.filter(pk=parent_id, video=video).first()
-            if parent is None:
-                raise exceptions.ValidationError({"parent": [_("That comment does not exist.")]})
-        comment = _call(
+        parent = selectors.comment_reply_parent(video=video, parent_id=parent_id)
+        if parent_id and parent is None:
+            raise exceptions.ValidationError({"parent": [_("That comment does not exist.")]})
+        comment = _run_service(
             services.comment_create,
             user=request.user,
             video=video,
@@ -160,7 +159,7 @@ class CommentDeleteApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
         comment = selectors.comment_get(pk=pk)
-        selectors.video_get_visible(short_id=comment.video.short_id, user=request.user)
+        video_get_visible(short_id=comment.video.short_id, user=request.user)
         services.comment_delete(user=request.user, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -185,12 +184,12 @@ class FollowApi(APIView):
 
     def post(self, request, username):
         followee = user_get_public(username=username)
-        _call(services.follow_create, follower=request.user, followee=followee)
+        _run_service(services.follow_create, follower=request.user, followee=followee)
         return self._respond(followee, True, status.HTTP_201_CREATED)
 
     def delete(self, request, username):
         followee = user_get_public(username=username)
-        _call(services.follow_delete, follower=request.user, followee=followee)
+        _run_service(services.follow_delete, follower=request.user, followee=followee)
         return self._respond(followee, False)
 
 

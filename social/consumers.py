@@ -12,7 +12,8 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from social import realtime, selectors
+from social import realtime
+from videos.selectors import video_visible_id
 
 MAX_CLIENT_MESSAGE_BYTES = 1024
 CLOSE_POLICY_VIOLATION = 4008
@@ -108,7 +109,7 @@ class VideoConsumer(FragmentRelay):
 
     async def connect(self):
         short_id = self.scope["url_route"]["kwargs"]["short_id"]
-        video_id = await database_sync_to_async(selectors.video_visible_id)(
+        video_id = await database_sync_to_async(video_visible_id)(
             short_id=short_id, user=self.scope.get("user")
         )
         if video_id is None:

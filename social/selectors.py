@@ -5,15 +5,13 @@ from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import User
+from social import presenters
 from social.models import Comment, Follow, Like, Notification, NotificationPreference
 from videos.models import Video
+from videos.selectors import video_is_watchable_by_anyone
 
 COMMENTS_PER_PAGE = 20
 USERS_PER_PAGE = 30
@@ -21,51 +19,6 @@ NOTIFICATION_GROUPS_PER_PAGE = 30
 # Notifications are grouped in Python from this many of the newest rows.
 NOTIFICATION_WINDOW = 300
 COMMENT_SORTS = ("newest", "top")
-
-
-# --- videos ------------------------------------------------------------------------------------
-def video_is_visible(*, video: Video, user) -> bool:
-    """Whether the user may see the video (and so its likes and comments): published, ready,
-    public or unlisted videos for everyone; any of their own videos for its creator."""
-    if user is not None and user.is_authenticated and video.owner_id == user.pk:
-        return True
-    return video_is_open(video=video)
-
-
-def video_is_open(*, video: Video) -> bool:
-    """Whether the video takes likes and comments at all: published, ready and not private."""
-    return (
-        video.status == Video.Status.READY
-        and video.published_at is not None
-        and video.visibility in (Video.Visibility.PUBLIC, Video.Visibility.UNLISTED)
-    )
-
-
-def video_get_visible(*, short_id: str, user) -> Video:
-    """The video with this short id if the user may see it, else 404 (so that nobody learns
-    that a private video or a draft exists)."""
-    video = get_object_or_404(
-        Video.objects.select_related("owner"), short_id=short_id, owner__is_active=True
-    )
-    if not video_is_visible(video=video, user=user):
-        raise Http404
-    return video
-
-
-def video_visible_id(*, short_id: str, user) -> int | None:
-    """The primary key of the video if the user may see it, else None (for sockets)."""
-    try:
-        return video_get_visible(short_id=short_id, user=user).pk
-    except Http404:
-        return None
-
-
-def video_url(video: Video) -> str:
-    """The video page. It lives in the videos app; until its route exists, the known path."""
-    try:
-        return reverse("videos:watch", args=[video.short_id])
-    except NoReverseMatch:
-        return f"/v/{video.short_id}"
 
 
 # --- likes -------------------------------------------------------------------------------------
@@ -90,10 +43,6 @@ def viewer_video_states(*, user, videos) -> dict:
         "liked_video_ids": set(liked.values_list("video_id", flat=True)),
         "followed_user_ids": set(followed.values_list("followee_id", flat=True)),
     }
-
-
-def video_like_count(*, video_id: int) -> int:
-    return Video.objects.filter(pk=video_id).values_list("like_count", flat=True).first() or 0
 
 
 # --- comments ----------------------------------------------------------------------------------
@@ -128,10 +77,6 @@ def comments_page(*, video: Video, sort: str = "newest", page=1) -> Page:
     return Paginator(comments, COMMENTS_PER_PAGE).get_page(page)
 
 
-def video_comment_count(*, video_id: int) -> int:
-    return Video.objects.filter(pk=video_id).values_list("comment_count", flat=True).first() or 0
-
-
 def video_social_context(*, video: Video, user, sort: str = "newest", page=1) -> dict:
     """Everything the like button and the comments partials need, for a page showing a video:
     `{% include "social/_like_button.html" %}` and `{% include "social/_comments.html" %}`."""
@@ -144,8 +89,21 @@ def video_social_context(*, video: Video, user, sort: str = "newest", page=1) ->
         "comments": comments_page(video=video, sort=sort, page=page),
         "form": CommentForm(video=video),
         "sort": sort,
-        "comments_open": video_is_open(video=video) and video.comments_enabled,
+        "comments_open": video_comments_open(video),
     }
+
+
+def video_comments_open(video: Video) -> bool:
+    """Whether the video takes comments now: anyone may watch it and its creator left
+    comments on (comment_create checks this again, under a row lock, on every post)."""
+    return video_is_watchable_by_anyone(video) and video.comments_enabled
+
+
+def comment_reply_parent(*, video: Video, parent_id) -> Comment | None:
+    """The comment a reply answers, if it is (still) a comment on this video."""
+    if not parent_id:
+        return None
+    return Comment.objects.filter(pk=parent_id, video=video).first()
 
 
 # --- follows -----------------------------------------------------------------------------------
@@ -153,6 +111,16 @@ def follow_exists(*, follower, followee) -> bool:
     if follower is None or not follower.is_authenticated:
         return False
     return Follow.objects.filter(follower=follower, followee=followee).exists()
+
+
+def follow_summary(*, viewer, user) -> dict:
+    """For a profile: whether the viewer follows the user (`following`), and the user's
+    counts (`followers`, `following_count`)."""
+    return {
+        "following": follow_exists(follower=viewer, followee=user),
+        "followers": follower_count(user=user),
+        "following_count": following_count(user=user),
+    }
 
 
 def follower_count(*, user) -> int:
@@ -257,59 +225,15 @@ class NotificationGroup:
     def others(self) -> int:
         return len(self.actors) - 1
 
+    # The words and the link are presentation (social.presenters); these stay for the
+    # templates, the email and the API serializer, which read them as attributes.
     @property
     def text(self) -> str:
-        name, others = self.first_actor.name, self.others
-        title = self.video.title if self.video else ""
-        verb = Notification.Verb
-        if self.verb == verb.LIKE:
-            if not others:
-                return _("%(name)s liked your video “%(title)s”") % {"name": name, "title": title}
-            return ngettext(
-                "%(name)s and %(count)d other liked your video “%(title)s”",
-                "%(name)s and %(count)d others liked your video “%(title)s”",
-                others,
-            ) % {"name": name, "count": others, "title": title}
-        if self.verb == verb.COMMENT:
-            if not others:
-                return _("%(name)s commented on your video “%(title)s”") % {
-                    "name": name,
-                    "title": title,
-                }
-            return ngettext(
-                "%(name)s and %(count)d other commented on your video “%(title)s”",
-                "%(name)s and %(count)d others commented on your video “%(title)s”",
-                others,
-            ) % {"name": name, "count": others, "title": title}
-        if self.verb == verb.REPLY:
-            if not others:
-                return _("%(name)s replied to your comment") % {"name": name}
-            return ngettext(
-                "%(name)s and %(count)d other replied to your comment",
-                "%(name)s and %(count)d others replied to your comment",
-                others,
-            ) % {"name": name, "count": others}
-        if self.verb == verb.FOLLOW:
-            if not others:
-                return _("%(name)s followed you") % {"name": name}
-            return ngettext(
-                "%(name)s and %(count)d other followed you",
-                "%(name)s and %(count)d others followed you",
-                others,
-            ) % {"name": name, "count": others}
-        return _("%(name)s mentioned you in a comment") % {"name": name}
+        return presenters.notification_text(self)
 
     @property
     def url(self) -> str:
-        if self.verb == Notification.Verb.FOLLOW:
-            if self.others:
-                return reverse("social:followers", args=[self.recipient_username])
-            return reverse("accounts:profile", args=[self.first_actor.username])
-        if self.comment is not None:
-            return reverse("social:comments", args=[self.video.short_id]) + (
-                f"#comment-{self.comment.pk}"
-            )
-        return video_url(self.video)
+        return presenters.notification_url(self)
 
     recipient_username: str = ""
 

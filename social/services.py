@@ -29,6 +29,7 @@ from social.models import (
     NotificationPreference,
 )
 from videos.models import Video
+from videos.selectors import video_is_visible_to, video_is_watchable_by_anyone
 from videos.text import mentions_in
 
 # (requests, seconds) per user; override any of them with settings.SOCIAL_RATE_LIMITS.
@@ -98,9 +99,9 @@ def _unnotify(*, recipient_id: int, actor: User, verb: str, video=None) -> None:
 
 
 def _require_open(*, video: Video, user: User, message: str) -> None:
-    if not selectors.video_is_visible(video=video, user=user):
+    if not video_is_visible_to(video=video, user=user):
         raise PermissionDenied
-    if not selectors.video_is_open(video=video):
+    if not video_is_watchable_by_anyone(video):
         raise SocialError(message)
 
 
@@ -129,7 +130,7 @@ def like_create(*, user: User, video: Video) -> Video:
 def like_delete(*, user: User, video: Video) -> Video:
     """Take back a like."""
     _rate_limit(user=user, action="like")
-    if not selectors.video_is_visible(video=video, user=user):
+    if not video_is_visible_to(video=video, user=user):
         raise PermissionDenied
     with transaction.atomic():
         deleted, _by_model = Like.objects.filter(user=user, video=video).delete()

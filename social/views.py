@@ -9,16 +9,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import user_get_public
 from core.http import login_first, safe_next_url, wants_fragment
-from social import selectors, services
+from social import presenters, selectors, services
 from social.forms import CommentForm, NotificationPreferenceForm
-from social.models import Comment
+from videos.selectors import video_get_visible
 
 
 def _comments_url(video) -> str:
     return reverse("social:comments", args=[video.short_id])
 
 
-def _say(request, error: services.SocialError) -> None:
+def _flash_refusal(request, error: services.SocialError) -> None:
+    """The refusal as a message on the next page (no-JavaScript posts)."""
     if isinstance(error, services.AlreadyDone):
         messages.info(request, error.message)
     else:
@@ -27,8 +28,8 @@ def _say(request, error: services.SocialError) -> None:
 
 # --- likes -------------------------------------------------------------------------------------
 def _like_action(request, short_id, action):
-    video = selectors.video_get_visible(short_id=short_id, user=request.user)
-    back = safe_next_url(request, selectors.video_url(video))
+    video = video_get_visible(short_id=short_id, user=request.user)
+    back = safe_next_url(request, presenters.video_url(video))
     if not request.user.is_authenticated:
         return login_first(request, back)
     error = None
@@ -47,7 +48,7 @@ def _like_action(request, short_id, action):
         }
         return render(request, "social/_like_button.html", context)
     if error:
-        _say(request, error)
+        _flash_refusal(request, error)
     return redirect(back)
 
 
@@ -55,9 +56,9 @@ def _like_action(request, short_id, action):
 def like(request, short_id):
     if request.method == "GET":
         # The button on its own: what the page polls when its socket is down.
-        video = selectors.video_get_visible(short_id=short_id, user=request.user)
+        video = video_get_visible(short_id=short_id, user=request.user)
         if not wants_fragment(request):
-            return redirect(selectors.video_url(video))
+            return redirect(presenters.video_url(video))
         liked = selectors.like_exists(user=request.user, video=video)
         context = {"video": video, "liked": liked, "next": request.GET.get("next", "")}
         return render(request, "social/_like_button.html", context)
@@ -85,7 +86,7 @@ def _comments_context(request, video, **extra) -> dict:
 def comments(request, short_id):
     """The comments of a video on a page of their own (also the target of the comment
     forms, and, for htmx, the list alone: paging, sorting and polling)."""
-    video = selectors.video_get_visible(short_id=short_id, user=request.user)
+    video = video_get_visible(short_id=short_id, user=request.user)
     if request.method == "GET":
         context = _comments_context(request, video)
         if wants_fragment(request):
@@ -96,28 +97,27 @@ def comments(request, short_id):
     if not request.user.is_authenticated:
         return login_first(request, back)
     form = CommentForm(request.POST, video=video)
-    parent = None
+    valid = form.is_valid()
+    parent_id = form.cleaned_data.get("parent")
+    parent = selectors.comment_reply_parent(video=video, parent_id=parent_id)
     status = 400
-    if form.is_valid():
-        parent_id = form.cleaned_data["parent"]
-        if parent_id:
-            parent = Comment.objects.filter(pk=parent_id, video=video).first()
-            if parent is None:
-                form.add_error(None, _("That comment was deleted."))
-        if form.is_valid():
-            try:
-                comment = services.comment_create(
-                    user=request.user, video=video, body=form.cleaned_data["body"], parent=parent
-                )
-            except services.RateLimited as exc:
-                form.add_error("body", exc.message)
-                status = 429
-            except services.SocialError as exc:
-                form.add_error("body", exc.message)
-            else:
-                return _comment_saved(request, video, comment, parent, back)
-    if parent is None and form.data.get("parent"):
-        parent = Comment.objects.filter(pk=form.data.get("parent"), video=video).first()
+    if valid and parent_id and parent is None:
+        form.add_error(None, _("That comment was deleted."))
+    elif valid:
+        try:
+            comment = services.comment_create(
+                user=request.user, video=video, body=form.cleaned_data["body"], parent=parent
+            )
+        except services.SocialError as exc:
+            form.add_error("body", exc.message)
+            status = 429 if isinstance(exc, services.RateLimited) else 400
+        else:
+            return _comment_saved(request, video, comment, parent, back)
+    return _comment_refused(request, video, form, parent, status)
+
+
+def _comment_refused(request, video, form, parent, status):
+    """The form again with what was wrong: in its thread for a reply, else above the list."""
     video.refresh_from_db()
     thread_id = (parent.parent_id or parent.pk) if parent is not None else None
     if wants_fragment(request):
@@ -141,7 +141,7 @@ def _render_thread(request, video, comment_pk, reply_form=None):
         "comment": thread,
         "reply_form": reply_form,
         "reply_to": comment_pk if reply_form is not None else None,
-        "comments_open": selectors.video_is_open(video=video) and video.comments_enabled,
+        "comments_open": selectors.video_comments_open(video),
     }
     html = render_to_string("social/_comment.html", context, request=request)
     html += render_to_string(
@@ -165,7 +165,7 @@ def _comment_saved(request, video, comment, parent, back):
 @require_POST
 def comment_delete(request, pk):
     comment = selectors.comment_get(pk=pk)
-    video = selectors.video_get_visible(short_id=comment.video.short_id, user=request.user)
+    video = video_get_visible(short_id=comment.video.short_id, user=request.user)
     services.comment_delete(user=request.user, comment=comment)
     video.refresh_from_db()
     if wants_fragment(request):
@@ -179,7 +179,7 @@ def comment_delete(request, pk):
 
 
 # --- follows -----------------------------------------------------------------------------------
-def _scope(request) -> str:
+def _follow_button_scope(request) -> str:
     """The id suffix of a compact follow button (a video's short id), if it looks like one."""
     scope = request.POST.get("scope", "")[:20]
     return scope if scope.isascii() and scope.replace("-", "").replace("_", "").isalnum() else ""
@@ -201,11 +201,11 @@ def _follow_action(request, username, action):
             "following": selectors.follow_exists(follower=request.user, followee=profile_user),
             "error": error.message if error else "",
             "next": back,
-            "scope": _scope(request),
+            "scope": _follow_button_scope(request),
         }
         return render(request, "social/_follow_button.html", context)
     if error:
-        _say(request, error)
+        _flash_refusal(request, error)
     return redirect(back)
 
 

@@ -11,3 +11,5 @@ class VideosConfig(AppConfig):
         from core.storage import register_media_types
 
         register_media_types()
+        # Registers the Celery tasks by name for videos.queue (which must not import them).
+        import videos.tasks  # noqa: F401

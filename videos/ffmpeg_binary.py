@@ -3,7 +3,7 @@
 Rule: the ``FFMPEG_BINARY`` Django setting if set, else the ``FFMPEG_BINARY`` environment
 variable, else ``ffmpeg`` on ``PATH``, else the static build shipped in the imageio-ffmpeg
 wheel. The answer is cached for the life of the process (a Celery worker resolves it once);
-tests that change the setting call :func:`clear_ffmpeg_binary_cache`.
+tests that change the setting clear it (``ffmpeg_binary.cache_clear()``).
 """
 
 from __future__ import annotations
@@ -38,8 +38,3 @@ def ffmpeg_binary() -> str:
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def clear_ffmpeg_binary_cache() -> None:
-    """Forget the cached answer, e.g. after a test overrides ``settings.FFMPEG_BINARY``."""
-    ffmpeg_binary.cache_clear()

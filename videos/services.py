@@ -14,13 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
 
 from accounts.models import User
 from core.storage import PRIVATE_PREFIX, copy_prefix, delete_prefix
+from videos import queue, selectors
 from videos.models import Hashtag, Rendition, Video, new_storage_token
 from videos.probe import ProbeResult, UploadRejected, probe_upload
 from videos.text import hashtags_in, mentions_in
@@ -64,12 +65,6 @@ def _set_description_links(video: Video) -> None:
     )
 
 
-def _queue_processing(video: Video) -> None:
-    from videos.tasks import process_video
-
-    transaction.on_commit(lambda: process_video.delay(video.pk))
-
-
 def video_create_from_upload(
     *,
     owner: User,
@@ -88,7 +83,7 @@ def video_create_from_upload(
     `UploadRejected` and nothing is stored. A clip over 5 seconds (and within the trim limit)
     without a start time is kept as a video waiting for one, so the creator does not have to
     upload it again. A second submit of the same form (same `upload_token`) returns the video
-    the first one made.
+    the first one made, also when both arrive at once.
     """
     if upload_token:
         existing = Video.objects.filter(owner=owner, upload_token=upload_token).first()
@@ -126,7 +121,13 @@ def video_create_from_upload(
             video.save()
             _set_description_links(video)
             if status == Video.Status.UPLOADED and queue_processing:
-                _queue_processing(video)
+                queue.queue_processing(video.pk)
+    except IntegrityError:
+        default_storage.delete(video.source.name)
+        if not upload_token:
+            raise
+        # The same form submitted twice at once: the other request made the video.
+        return Video.objects.get(owner=owner, upload_token=upload_token)
     except Exception:
         default_storage.delete(video.source.name)
         raise
@@ -134,7 +135,7 @@ def video_create_from_upload(
 
 
 def _authorize_owner(video: Video, by: User) -> None:
-    if not (by.is_authenticated and (video.owner_id == by.pk or by.is_staff)):
+    if not selectors.video_can_manage(video=video, user=by):
         raise PermissionDenied
 
 
@@ -151,7 +152,7 @@ def video_set_trim(*, video: Video, by: User, start: float) -> Video:
     video.status = Video.Status.UPLOADED
     video.failure_reason = ""
     video.save(update_fields=["trim_start", "status", "failure_reason", "updated_at"])
-    _queue_processing(video)
+    queue.queue_processing(video.pk)
     return video
 
 
@@ -191,10 +192,6 @@ def _store_outputs(out_dir: Path, prefix: str) -> list[str]:
             raise TranscodeError(f"storage renamed {name} to {saved}")
         names.append(saved)
     return names
-
-
-class ProcessingFailed(Exception):
-    """Processing ended for good; the video is marked failed with a reason."""
 
 
 def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
@@ -328,7 +325,7 @@ def video_reprocess(*, video: Video, by: User) -> Video:
             status=Video.Status.UPLOADED, failure_reason="", updated_at=timezone.now()
         )
         video.refresh_from_db()
-        _queue_processing(video)
+        queue.queue_processing(video.pk)
     return video
 
 
@@ -460,15 +457,13 @@ def videos_requeue_stalled(*, now=None) -> list[int]:
             "pk", flat=True
         )
     )
-    from videos.tasks import process_video
-
     for video_id in stalled:
         video = Video.objects.get(pk=video_id)
         if video.processing_attempts >= settings.VIDEO_PROCESSING_MAX_ATTEMPTS:
             _mark_failed(video, _processing_failed_message())
             continue
         Video.objects.filter(pk=video_id).update(status=Video.Status.UPLOADED, updated_at=now)
-        process_video.delay(video_id)
+        queue.queue_processing(video_id, after_commit=False)
     return stalled
 
 

@@ -5,7 +5,6 @@ from videos import views
 app_name = "videos"
 
 urlpatterns = [
-    path("v/<str:short_id>", views.watch, name="watch"),
     path("upload/", views.upload, name="upload"),
     path("studio/", views.studio, name="studio"),
     path("studio/<str:short_id>/", views.manage, name="manage"),

@@ -1,43 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.ratelimit import RateLimited, limit, too_many_requests
-from social import selectors as social_selectors
 from videos import selectors, services
 from videos.forms import CaptionsForm, TrimForm, VideoDetailsForm, VideoUploadForm
-from videos.models import Video
 from videos.probe import UploadRejected
-
-
-@require_GET
-def watch(request, short_id):
-    try:
-        video = selectors.video_get_watchable(short_id=short_id, user=request.user)
-    except Http404:
-        # A creator following the link to their own draft goes to where it is being made.
-        draft = Video.objects.filter(short_id=short_id).first()
-        if draft is not None and selectors.video_can_manage(draft, request.user):
-            return redirect("videos:manage", short_id=short_id)
-        raise
-    context = {
-        # The like button and the comments (social/_like_button.html, social/_comments.html).
-        **social_selectors.video_social_context(video=video, user=request.user),
-        "following": social_selectors.follow_exists(follower=request.user, followee=video.owner),
-        "video": video,
-        "can_manage": selectors.video_can_manage(video, request.user),
-        "mentioned_usernames": [user.username for user in video.mentions.all()],
-        "canonical_url": request.build_absolute_uri(reverse("videos:watch", args=[short_id])),
-    }
-    response = render(request, "videos/watch.html", context)
-    if video.visibility != Video.Visibility.PUBLIC or not video.is_published:
-        response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _redirect(request, url):
@@ -79,10 +51,6 @@ def upload(request):
                 )
             except UploadRejected as rejection:
                 form.add_error("file", str(rejection))
-            except IntegrityError:
-                # The same form submitted twice at once: the other request made the video.
-                video = Video.objects.get(owner=request.user, upload_token=data["upload_token"])
-                return _redirect(request, reverse("videos:manage", args=[video.short_id]))
             else:
                 return _redirect(request, reverse("videos:manage", args=[video.short_id]))
     else:

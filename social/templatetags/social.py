@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from social import selectors
+from social import presenters, selectors
 from videos.text import MENTION_RE
 
 register = template.Library()
@@ -28,34 +28,25 @@ def comment_html(comment) -> str:
     return mark_safe(MENTION_RE.sub(link, text))  # noqa: S308 (escaped above)
 
 
-@register.simple_tag(takes_context=True)
-def unread_notification_count(context) -> int:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return selectors.unread_notification_count(user=user)
-
-
-@register.simple_tag(takes_context=True)
-def follow_context(context, profile_user) -> dict:
-    """Whether the viewer follows the profile's user, and the user's counts."""
-    request = context.get("request")
-    viewer = getattr(request, "user", None)
-    return {
-        "following": selectors.follow_exists(follower=viewer, followee=profile_user),
-        "followers": selectors.follower_count(user=profile_user),
-        "following_count": selectors.following_count(user=profile_user),
-    }
-
-
 @register.simple_tag
 def video_page_url(video) -> str:
-    return selectors.video_url(video)
+    return presenters.video_url(video)
 
 
 @register.filter
 def comments_open(video) -> bool:
     """Whether the video takes comments now (the services check this again on every post)."""
-    return selectors.video_is_open(video=video) and video.comments_enabled
+    return selectors.video_comments_open(video)
+
+
+@register.filter
+def notification_text(group) -> str:
+    return presenters.notification_text(group)
+
+
+@register.filter
+def notification_url(group) -> str:
+    return presenters.notification_url(group)
 
 
 @register.filter

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from recommendations.data import InteractionLog
-from recommendations.model import HybridRecommender
+from recommendations.engine.data import InteractionLog
+from recommendations.engine.recommender import HybridRecommender
 
 N_PER_CLUSTER_ITEMS = 20
 N_PER_CLUSTER_USERS = 30

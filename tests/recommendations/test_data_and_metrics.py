@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from recommendations.baselines import MostPopular
-from recommendations.data import (
+from recommendations.engine.baselines import MostPopular
+from recommendations.engine.data import (
     DataError,
     InteractionLog,
     Split,
@@ -16,15 +16,15 @@ from recommendations.data import (
     random_split,
     temporal_split,
 )
-from recommendations.evaluation import format_report, replay_online, run_evaluation
-from recommendations.metrics import (
+from recommendations.engine.evaluation import format_report, replay_online, run_evaluation
+from recommendations.engine.metrics import (
     RankingAccumulator,
     catalog_coverage,
     ndcg_at_k,
     precision_at_k,
     recall_at_k,
 )
-from recommendations.model import HybridRecommender
+from recommendations.engine.recommender import HybridRecommender
 
 
 def write(path, text):

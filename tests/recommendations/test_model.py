@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from recommendations.baselines import MostPopular, PlainLightFM
-from recommendations.model import Event, HybridRecommender, ModelFormatError
+from recommendations.engine.baselines import MostPopular, PlainLightFM
+from recommendations.engine.events import Event
+from recommendations.engine.persistence import ModelFormatError
+from recommendations.engine.recommender import HybridRecommender
 
 from .conftest import two_clusters
 
@@ -87,20 +89,6 @@ def test_not_interested_hides_the_item_and_lowers_similar_ones(trained):
         assert all(after[item] < before[item] for item in same_cluster)
     finally:
         trained.reset_user(user)
-
-
-def test_cold_items_are_scored_by_their_features(trained):
-    model = HybridRecommender.from_bytes(trained.to_bytes())  # don't mutate the shared one
-    assert model.add_items({"newA": ["tag:A", "creator:A1"], "newB": ["tag:B", "creator:B1"]}) == 2
-    assert model.add_items({"newA": ["tag:A"]}) == 0
-    rows = np.array([model._item_index["newA"], model._item_index["newB"]])
-    score_a, score_b = model.score_items("a1", rows)
-    assert score_a > score_b
-    score_a, score_b = model.score_items("b1", rows)
-    assert score_b > score_a
-    # Cold items are rankable and filterable like any other.
-    recs = model.recommend("a1", 3, candidates=["newA", "newB", "unknown"])
-    assert [item for item, _ in recs] == ["newA", "newB"]
 
 
 def test_cold_users_are_scored_by_their_features_and_events(trained):

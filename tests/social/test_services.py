@@ -5,11 +5,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import User
 from social import selectors, services
 from social.models import Comment, Follow, Like, Notification
 from tests.factories import UserFactory
@@ -322,6 +324,25 @@ def test_follow_unfollow_and_counts(alice, bob, carol):
     services.follow_delete(follower=bob, followee=alice)
     assert selectors.follower_count(user=alice) == 1
     assert Notification.objects.filter(recipient=alice, verb="follow").count() == 1
+
+
+def test_profile_follow_summary_counts_active_people_only(alice, bob, carol):
+    services.follow_create(follower=bob, followee=alice)
+    services.follow_create(follower=carol, followee=alice)
+    services.follow_create(follower=alice, followee=carol)
+    User.objects.filter(pk=carol.pk).update(is_active=False)
+
+    assert selectors.follow_summary(viewer=bob, user=alice) == {
+        "following": True,
+        "followers": 1,
+        "following_count": 0,
+    }
+    assert selectors.follow_summary(viewer=AnonymousUser(), user=alice)["following"] is False
+    assert selectors.follow_summary(viewer=alice, user=bob) == {
+        "following": False,
+        "followers": 0,
+        "following_count": 1,
+    }
 
 
 def test_following_yourself_or_twice_is_refused(alice, bob):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from videos.ffmpeg_binary import clear_ffmpeg_binary_cache, ffmpeg_binary
+from tests.media import clear_ffmpeg_binary_cache
+from videos.ffmpeg_binary import ffmpeg_binary
 from videos.probe import UploadRejected, probe_upload
 
 MEDIA_EDGE = Path(__file__).resolve().parents[2] / ".." / "shared" / "media-edge"

@@ -224,7 +224,7 @@ def test_path_traversal_file_name_is_never_used(client, alice, processed):
 
 
 def test_processing_failure_is_shown_with_a_reason(client, alice, settings, processed):
-    from videos.ffmpeg_binary import clear_ffmpeg_binary_cache
+    from tests.media import clear_ffmpeg_binary_cache
 
     settings.FFMPEG_BINARY = "/bin/false"
     clear_ffmpeg_binary_cache()

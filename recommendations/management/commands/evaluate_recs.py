@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.data import (
+from recommendations.engine.data import (
     DataError,
     Split,
     load_candidates,
@@ -13,7 +13,7 @@ from recommendations.data import (
     random_split,
     temporal_split,
 )
-from recommendations.evaluation import format_report, run_evaluation
+from recommendations.engine.evaluation import format_report, run_evaluation
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.data import DataError
-from recommendations.movielens import convert_movielens
+from recommendations.engine.data import DataError
+from recommendations.engine.movielens import convert_movielens
 
 
 class Command(BaseCommand):

@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterable
 
 import numpy as np
-import scipy.sparse as sp
 
 from .data import IdIndex, InteractionLog
 
@@ -24,6 +23,8 @@ class _IndexedRecommender:
     name = "baseline"
 
     def _index(self, log: InteractionLog, items: Iterable[str]) -> None:
+        import scipy.sparse as sp  # imported lazily, like LightFM: only training needs it
+
         self._item_index = IdIndex(items)
         for item in log.item_ids:
             self._item_index.add(item)
@@ -138,6 +139,7 @@ class PlainLightFM(_IndexedRecommender):
         self, log: InteractionLog, *, items: Iterable[str] = (), min_weight: float = 0.0, **_
     ) -> PlainLightFM:
         """Train on the positives (``weight > 0 and >= min_weight``) as a 0/1 matrix."""
+        import scipy.sparse as sp
         from lightfm import LightFM
 
         started = time.perf_counter()

@@ -93,7 +93,7 @@ class RankingAccumulator:
     def result(self) -> dict[str, float]:
         """Mean metrics over the users added so far (zeros when there were none)."""
         n = max(self.users, 1)
-        coverage = len(self._recommended) / self.catalog_size if self.catalog_size > 0 else 0.0
+        coverage = catalog_coverage([self._recommended], self.catalog_size)
         return {
             "users": self.users,
             "precision": self._precision / n,

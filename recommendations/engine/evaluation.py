@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .baselines import MostPopular, PlainLightFM
+from .config import HybridConfig
 from .data import Split
 from .metrics import RankingAccumulator, dcg_discounts
-from .model import HybridConfig, HybridRecommender
+from .recommender import HybridRecommender
 
 
 @dataclass
@@ -53,7 +54,6 @@ class ModelResult:
     coverage: float
     train_seconds: float
     users: int
-    eval_seconds: float = 0.0
 
 
 @dataclass
@@ -285,7 +285,6 @@ def run_evaluation(
         if log:
             log(f"training {name}...")
         model.fit(split.train, items=catalog, item_features=item_features, min_weight=min_weight)
-        started = time.perf_counter()
         metrics = evaluate_model(model, relevant, k, rankable, candidates)
         report.results[name] = ModelResult(
             name=name,
@@ -295,7 +294,6 @@ def run_evaluation(
             coverage=metrics["coverage"],
             train_seconds=model.train_seconds,
             users=int(metrics["users"]),
-            eval_seconds=time.perf_counter() - started,
         )
         if replay and isinstance(model, HybridRecommender) and report.replay is None:
             if log:
