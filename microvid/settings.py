@@ -437,8 +437,11 @@ VIDEO_MAX_DURATION_S = 5.0
 VIDEO_MAX_TRIMMABLE_DURATION_S = env.float("VIDEO_MAX_TRIMMABLE_DURATION_S", default=60.0)
 VIDEO_PROCESSING_TIMEOUT_S = env.int("VIDEO_PROCESSING_TIMEOUT_S", default=300)
 VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default=3)
-# Watch-event batches a viewer (signed-in user, else IP address) may send per minute.
-WATCH_EVENTS_RATE_PER_MINUTE = env.int("WATCH_EVENTS_RATE_PER_MINUTE", default=60)
+# The anonymous viewer's signed cookie lives this long (core.viewer); one address adds at most
+# this many views to one video per hour, whatever viewer ids it shows (docs/playback.md).
+# Watch-event batches per minute are RATELIMITS["events"].
+VIEWER_COOKIE_SECONDS = env.int("VIEWER_COOKIE_SECONDS", default=365 * 24 * 3600)
+VIEWS_PER_ADDRESS_PER_HOUR = env.int("VIEWS_PER_ADDRESS_PER_HOUR", default=20)
 # Cards per feed page (For You, Following, Trending, Latest, hashtags, profiles); at most 50.
 FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=12)
 CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {

@@ -55,3 +55,48 @@ def test_search_api_is_limited_with_json(tight, path, action):
 
     assert refused.status_code == 429
     assert refused.json()["retry_after"] >= 1
+
+
+def test_for_you_feedback_is_limited(client, tight, alice, bob):
+    from tests.conftest import csrf_post
+    from tests.factories import published_video
+
+    tight(feedback="1/m/user")
+    first, second = published_video(alice), published_video(alice)
+    client.force_login(bob)
+    assert csrf_post(client, f"/v/{first.short_id}/not-interested").status_code == 302
+
+    refused = csrf_post(client, f"/v/{second.short_id}/not-interested")
+
+    assert refused.status_code == 429
+    from recommendations.models import NotInterested
+
+    assert NotInterested.objects.filter(user=bob).count() == 1
+
+
+def test_feedback_api_is_limited(tight, alice, bob):
+    from tests.factories import published_video
+
+    tight(feedback="1/m/user")
+    first, second = published_video(alice), published_video(alice)
+    api = APIClient()
+    api.force_authenticate(bob)
+    assert api.post(f"/api/v1/videos/{first.short_id}/not-interested").status_code in (200, 201)
+
+    assert api.post(f"/api/v1/videos/{second.short_id}/not-interested").status_code == 429
+
+
+def test_likes_use_the_shared_settings(client, tight, alice, bob):
+    from tests.conftest import csrf_post
+    from tests.factories import published_video
+
+    tight(like="1/m/user")
+    first, second = published_video(alice), published_video(alice)
+    client.force_login(bob)
+    csrf_post(client, f"/v/{first.short_id}/like")
+
+    refused = csrf_post(client, f"/v/{second.short_id}/like")
+
+    assert refused.status_code in (302, 429)
+    second.refresh_from_db()
+    assert second.like_count == 0
