@@ -118,3 +118,14 @@ def send_unread_badge(user_id: int) -> None:
     count = Notification.objects.filter(recipient_id=user_id, read_at=None).count()
     html = render_to_string("social/_badge.html", {"unread_count": count})
     _send(user_group(user_id), {"op": "replace", "target": "notification-badge", "html": html})
+
+
+def video_access_changed(*, video_id: int) -> None:
+    """Tell a video's sockets to check again whether their user may still see it."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(video_group(video_id), {"type": "social.recheck"})
+    except Exception:  # best effort, like every live message
+        logger.exception("Could not ask video %s's sockets to re-check", video_id)

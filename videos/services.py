@@ -386,10 +386,15 @@ def video_media_relocate(*, video: Video) -> Video:
     from videos.signals import video_access_changed
 
     video = Video.objects.select_for_update().get(pk=video.pk)
-    old_roots = _media_roots(video)
-    old_root = next((root for root in old_roots if video.output_prefix.startswith(root)), None)
-    if old_root is None and video.captions:
-        old_root = next((r for r in old_roots if video.captions.name.startswith(r)), None)
+    old_roots = _media_roots(video)  # only these (its own folders) are deleted afterwards
+    # Where its files are: normally one of those; a copy of another video's files (the demo
+    # data) is copied from there and the original left alone.
+    if video.output_prefix:  # .../<id>-<token>/v<n>/
+        old_root = video.output_prefix.rstrip("/").rsplit("/", 1)[0] + "/"
+    elif video.captions:
+        old_root = video.captions.name.rsplit("/", 1)[0] + "/"
+    else:
+        old_root = None
     video.storage_token = new_storage_token()
     new_root = video.media_root
     copied = copy_prefix(default_storage, old_root, new_root) if old_root else []

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.management.base import BaseCommand, CommandError
@@ -65,6 +66,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, users, videos, interactions, seed, if_empty, **options):
+        if settings.PRODUCTION:
+            # Its accounts share one published password: never on a real site.
+            raise CommandError("seed_demo is for development sites only (DJANGO_ENV=production).")
         if if_empty and Video.objects.exists():
             return
         if users < 1 or videos < 1 or interactions < 0:
