@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +70,7 @@ THIRD_PARTY_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -83,6 +85,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,6 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "social.context_processors.unread_notifications",
             ],
         },
@@ -478,9 +483,57 @@ CELERY_BEAT_SCHEDULE["social-reconcile-counts"] = {
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
-X_FRAME_OPTIONS = "DENY"
+X_FRAME_OPTIONS = "DENY"  # a page meant to be embedded says so: @core.headers.frameable
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), "
+    "autoplay=(self), fullscreen=(self), picture-in-picture=(self)"
+)
+
+
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# Where media comes from when it is not this site (a CDN, the S3 buckets' own hosts for
+# presigned URLs); add others with CSP_MEDIA_ORIGINS.
+_custom_domain = env.str("AWS_S3_CUSTOM_DOMAIN", default="")
+_media_origins = {
+    origin
+    for origin in [
+        _origin(MEDIA_URL),
+        _origin(f"https://{_custom_domain}") if _custom_domain else None,
+        _origin(env.str("AWS_S3_ENDPOINT_URL", default="")),
+        "https://*.amazonaws.com" if USING_S3 else None,
+        *env.list("CSP_MEDIA_ORIGINS", default=[]),
+    ]
+    if origin
+}
+MEDIA_ORIGINS = sorted(_media_origins)
+# Content-Security-Policy (django-csp): scripts only from this site, plus inline scripts that
+# carry the response's nonce (the player's start script); no inline event handlers, no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
+        "connect-src": ["'self'", *MEDIA_ORIGINS],  # hls.js, beacons, WebSockets (same host)
+        "worker-src": ["'self'", "blob:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

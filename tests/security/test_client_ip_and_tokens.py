@@ -150,3 +150,30 @@ def test_logging_out_of_the_site_revokes_the_users_api_tokens(api, alice):
     assert (
         api.post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}).status_code == 401
     )
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_a_frameable_view_may_be_embedded():
+    from django.http import HttpResponse
+    from django.test import Client, override_settings
+    from django.urls import path
+
+    from core.headers import frameable
+
+    urlpatterns = [path("embed", frameable(lambda request: HttpResponse("ok")))]
+    with override_settings(ROOT_URLCONF=type("urls", (), {"urlpatterns": urlpatterns})):
+        response = Client().get("/embed")
+
+    assert "X-Frame-Options" not in response
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
