@@ -31,7 +31,7 @@ def client_ip(request) -> str:
     A header shorter than the number of proxies means the request did not come through them:
     the peer's address is used then.
     """
-    remote = _clean(request.META.get("REMOTE_ADDR", "") or "") or "0.0.0.0"  # noqa: S104
+    remote = _clean(request.META.get("REMOTE_ADDR", "") or "") or "0.0.0.0"  # noqa: S104  # nosec B104 - a placeholder address, not a bind
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
         return remote
