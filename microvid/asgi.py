@@ -13,6 +13,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from core.logging import RequestIdASGIMiddleware  # noqa: E402
 from core.uploads import BodySizeLimit  # noqa: E402
 from microvid.routing import websocket_urlpatterns  # noqa: E402
 
@@ -20,8 +21,8 @@ application = ProtocolTypeRouter(
     {
         # Bodies over the upload cap never reach Django (which would spool them to disk).
         "http": BodySizeLimit(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "websocket": RequestIdASGIMiddleware(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -46,3 +46,9 @@ def service_health() -> dict:
         "broker": _timed(check_broker),
     }
     return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
+
+
+def database_health() -> dict:
+    """The database alone: what a page cannot be served without."""
+    checks = {"database": _timed(check_database)}
+    return {"ok": checks["database"]["ok"], "checks": checks}

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+# Any variable can also be given as NAME_FILE=/path/to/file (Kubernetes and Docker secrets
+# mounted as files rather than passed in the environment).
+env = environ.FileAwareEnv()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
@@ -73,6 +75,7 @@ THIRD_PARTY_APPS = [
     "csp",
 ]
 LOCAL_APPS = [
+    "core",  # the foundation: only its management commands (backup, restore) need the app
     "accounts",
     "videos",
     "social",
@@ -84,6 +87,9 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "core.logging.RequestIdMiddleware",
+    "microvid.middleware.HealthCheckMiddleware",
+    "core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.headers.PermissionsPolicyMiddleware",
@@ -132,6 +138,9 @@ DATABASES = {
 # its own, so a persistent connection is never reused; it lingers until garbage collection,
 # and under load they exhaust PostgreSQL's max_connections (seen in bench/discovery.py).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Also makes Django check each pooled connection as it is lent (ConnectionPool.check_connection):
+# after a PostgreSQL restart or failover the pool's connections are dead, and each would
+# otherwise fail one request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # A psycopg connection pool per process (on by default in production): under ASGI every request
@@ -155,9 +164,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis's own backend, except that an unreachable Redis is a cold cache, not an
+            # error page (core/cache.py); short timeouts so that an outage costs little.
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="microvid"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -167,7 +179,8 @@ if REDIS_URL:
             # 0.5 ms of CPU per socket per message in its receive loop, too slow for a video
             # page watched by thousands (bench/realtime.py, docs/social.md). Live fragments
             # are best effort anyway: pages poll while a socket is down.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # (core.channels adds the request id to each message; see core/logging.py.)
+            "BACKEND": "core.channels.RedisPubSubChannelLayer",
             # redis-py 8 gives up on a read after 5 s by default (as long as the list-based
             # layer blocks waiting for a message): allow more.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
@@ -175,7 +188,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "core.channels.InMemoryChannelLayer"}}
 # Sessions live in the cache (Redis in production) and are written through to the database,
 # so a cache flush never logs anyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -189,10 +202,20 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # The exchange tables (celery.exchange, celery.pidbox.exchange); kombu's default is
+        # "control/" in the working directory, i.e. the repository root.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis redelivers a message not acknowledged within this time (late acks: a task still
+    # running, or one whose worker died). It must exceed the longest hard time limit of any
+    # task (the recommender's training: 3600 s), or a running task would be delivered twice.
+    # Transcodes lost with their worker do not wait for it: their lease expires in
+    # VIDEO_PROCESSING_LEASE_S and the sweep re-queues them (videos.services).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600 + 60)
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -201,6 +224,10 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Two queues, so that transcodes (CPU-heavy, minutes) scale apart from everything else (quick):
+# `celery worker -Q transcode` and `celery worker -Q celery`; `make run` consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"videos.tasks.process_video": {"queue": "transcode"}}
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Files -----------------------------------------------------------------------------------
@@ -214,6 +241,9 @@ MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+# Also django-storages' defaults for other S3 storages (backups to s3://, core/backup.py).
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
 USING_S3 = bool(AWS_STORAGE_BUCKET_NAME)
 # Private media (docs/security.md): uploaded originals, never served, and the files of
 # videos that are not public, served only through signed URLs that expire.
@@ -224,6 +254,9 @@ if USING_S3:
     _s3_options = {
         "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
         "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        # Empty: boto3's own chain (AWS_ACCESS_KEY_ID in the environment, a pod identity).
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
         "file_overwrite": False,
     }
     public_media = {
@@ -232,6 +265,8 @@ if USING_S3:
             **_s3_options,
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            # "http:" only for a local S3-compatible server (compose.yaml); a CDN is HTTPS.
+            "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
             "default_acl": None,
         },
@@ -364,7 +399,7 @@ SOCKET_MESSAGES_PER_SECOND = env.float("SOCKET_MESSAGES_PER_SECOND", default=1.0
 # --- Email -----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Microvid <noreply@microvid.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if "EMAIL_URL" in env:
+if env.str("EMAIL_URL", default=""):  # also EMAIL_URL_FILE, which `in env` would not see
     # smtp://user:password@host:587/?tls=True
     vars().update(env.email_url("EMAIL_URL"))
 EMAIL_BACKEND = env.str(
@@ -447,6 +482,9 @@ VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default
 # Watch-event batches per minute are RATELIMITS["events"].
 VIEWER_COOKIE_SECONDS = env.int("VIEWER_COOKIE_SECONDS", default=365 * 24 * 3600)
 VIEWS_PER_ADDRESS_PER_HOUR = env.int("VIEWS_PER_ADDRESS_PER_HOUR", default=20)
+# A processing attempt holds its video for this long, renewed every third of it while it
+# works: a dead attempt (its worker killed) is taken over once the lease has run out.
+VIDEO_PROCESSING_LEASE_S = env.int("VIDEO_PROCESSING_LEASE_S", default=30)
 # Cards per feed page (For You, Following, Trending, Latest, hashtags, profiles); at most 50.
 FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=12)
 CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
@@ -455,7 +493,9 @@ CELERY_BEAT_SCHEDULE["feeds-recompute-trending"] = {
 }
 CELERY_BEAT_SCHEDULE["videos-requeue-stalled"] = {
     "task": "videos.tasks.requeue_stalled_videos",
-    "schedule": 300.0,
+    # Two indexed queries; often, so that a transcode lost with its worker is redone within
+    # about a minute (the lease, then this).
+    "schedule": env.float("VIDEO_STALLED_SWEEP_SECONDS", default=30.0),
 }
 # For You recommender (docs/recommendations.md): off = trending and fresh videos only.
 RECS_ENABLED = env.bool("RECS_ENABLED", default=True)
@@ -544,14 +584,53 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 # --- Logging ---------------------------------------------------------------------------------
+# JSON lines in production (one object per record, with the request id that caused it: see
+# core/logging.py), plain text in development. Both go to standard error.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },
 }
+# Celery workers log through the configuration above instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Error tracking --------------------------------------------------------------------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from core.logging import request_id_var
+
+    def _tag_request_id(event, hint):
+        if request_id := request_id_var.get():
+            event.setdefault("tags", {})["request_id"] = request_id
+        return event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        before_send=_tag_request_id,
+    )

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("feeds.urls")),
     path("", include("search.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.healthz_ready, name="healthz_ready"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
     path("events", watch_events, name="watch_events"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -44,6 +46,8 @@ if not settings.USING_S3:
             name="private_media",
         ),
     ]
+
+handler500 = "core.unavailable.server_error"
 
 admin.site.site_header = "Microvid moderation"
 admin.site.site_title = "Microvid moderation"

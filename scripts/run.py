@@ -40,6 +40,7 @@ def main() -> int:
     )
     worker = subprocess.Popen(
         [PY, "-m", "celery", "-A", "microvid", "worker", "--loglevel=INFO", "--concurrency=1",
+         "--queues", "celery,transcode",
          "--beat", "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
         cwd=ROOT,
     )  # fmt: skip

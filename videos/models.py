@@ -116,6 +116,13 @@ class Video(models.Model):
 
     processing_attempts = models.PositiveSmallIntegerField(default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
+    # The processing attempt that holds the video (a fresh id per attempt), the Celery task
+    # (message) it runs in, and until when its lease holds: the attempt renews it while it
+    # works, so a dead attempt is recognised by an expired lease, or at once when its own
+    # message comes back (a worker lost mid-task redelivers the same task id).
+    processing_attempt_id = models.CharField(max_length=32, blank=True, editable=False)
+    processing_task_id = models.CharField(max_length=64, blank=True, editable=False)
+    processing_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,6 +5,8 @@ import io
 import logging
 import shutil
 import tempfile
+import threading
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
@@ -194,35 +196,47 @@ def _store_outputs(out_dir: Path, prefix: str) -> list[str]:
     return names
 
 
-def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
+def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "") -> Video | None:
     """Transcode a video's uploaded file into its HLS ladder, MP4 fallback and poster.
 
-    Idempotent: a ready video is left alone, and each run writes a complete new set of files
-    under a fresh prefix before switching the video to it and deleting the old set, so a
-    retry or a second run leaves exactly one clean set. A transient failure is re-raised
-    for the task to retry (the video goes back to "uploaded"); on the final attempt, or for a
-    permanent failure, the video is marked failed with a reason its creator can read.
+    Idempotent, and ready exactly once: a ready video is left alone; a video another live
+    attempt holds (its lease is current, and it runs in another message than `task_id`) is
+    left to it; an attempt whose lease expired, or whose own message came back (its worker
+    died: Celery redelivers the same task id), is dead and is taken over at once. The attempt
+    renews its lease while it works, and only the attempt that still holds the video may make
+    it ready. Each run writes a complete new set of files under a fresh prefix before
+    switching the video to it and deleting the old set, so a retry or a second run leaves
+    exactly one clean set. A transient failure is re-raised for the task to retry (the video
+    goes back to "uploaded"); on the final attempt, or for a permanent failure, the video is
+    marked failed with a reason its creator can read.
     """
     with transaction.atomic():
         video = Video.objects.select_for_update().filter(pk=video_id).first()
         if video is None or video.status in (Video.Status.READY, Video.Status.NEEDS_TRIM):
             return video
-        if video.status == Video.Status.PROCESSING and _still_running(video):
-            return video  # another worker has it; a lost run is picked up once it is stale
+        if video.status == Video.Status.PROCESSING and _held_by_a_live_attempt(video, task_id):
+            return video
+        now = timezone.now()
         video.status = Video.Status.PROCESSING
         video.processing_attempts += 1
-        video.processing_started_at = timezone.now()
+        video.processing_started_at = now
+        video.processing_attempt_id = uuid.uuid4().hex
+        video.processing_task_id = task_id
+        video.processing_lease_until = now + _lease()
         video.failure_reason = ""
         video.save(
             update_fields=[
                 "status", "processing_attempts", "processing_started_at", "failure_reason",
+                "processing_attempt_id", "processing_task_id", "processing_lease_until",
                 "updated_at",
             ]
         )  # fmt: skip
     attempt = video.processing_attempts
+    attempt_id = video.processing_attempt_id
     prefix = _output_prefix(video, attempt)
     try:
         with (
+            _lease_kept(video.pk, attempt_id),
             _source_on_disk(video) as source,
             tempfile.TemporaryDirectory(prefix="microvid-out-") as work,
         ):
@@ -260,6 +274,12 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         if current is None:  # deleted while processing: its files must not linger
             transaction.on_commit(lambda: delete_prefix(default_storage, prefix))
             return None
+        if current.processing_attempt_id != attempt_id:
+            # Taken over (this attempt's lease expired while it was stalled): the attempt
+            # that holds the video now makes it ready, once; these files are not used.
+            logger.warning("Attempt %s of video %s lost its lease", attempt, video.pk)
+            transaction.on_commit(lambda: delete_prefix(default_storage, prefix))
+            return current
         old_prefix = current.output_prefix
         current.output_prefix = prefix
         current.hls_master = relative(result.master_playlist)
@@ -272,6 +292,7 @@ def video_process(*, video_id: int, final_attempt: bool = True) -> Video | None:
         current.output_bytes = result.total_size_bytes
         current.status = Video.Status.READY
         current.processed_at = timezone.now()
+        current.processing_lease_until = None
         current.save()
         current.renditions.all().delete()
         Rendition.objects.bulk_create(
@@ -298,9 +319,48 @@ def _stale_after() -> timedelta:
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
-def _still_running(video: Video) -> bool:
-    started = video.processing_started_at
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.VIDEO_PROCESSING_LEASE_S)
+
+
+def _held_by_a_live_attempt(video: Video, task_id: str) -> bool:
+    if task_id and task_id == video.processing_task_id:
+        # Our own message, delivered again: the attempt that took it died with its worker
+        # (a message is redelivered only when its worker is lost; the broker's visibility
+        # timeout is longer than any task may run).
+        return False
+    if video.processing_lease_until is not None:
+        return timezone.now() < video.processing_lease_until
+    started = video.processing_started_at  # a row from before leases: the old rule
     return started is not None and timezone.now() - started < _stale_after()
+
+
+@contextmanager
+def _lease_kept(video_id: int, attempt_id: str):
+    """Renew the attempt's lease from a thread while the body runs (a transcode does not
+    yield to us), every third of the lease. A renewal that finds the video taken over, or
+    gone, changes nothing; the attempt learns it when it tries to finish."""
+    stop = threading.Event()
+    period = settings.VIDEO_PROCESSING_LEASE_S / 3
+
+    def renew():
+        try:
+            while not stop.wait(period):
+                Video.objects.filter(pk=video_id, processing_attempt_id=attempt_id).update(
+                    processing_lease_until=timezone.now() + _lease()
+                )
+        except Exception:  # the database is briefly away: the lease may lapse, not the work
+            logger.warning("Could not renew the lease of video %s", video_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"lease-{video_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _processing_failed_message() -> str:
@@ -449,14 +509,17 @@ def video_delete(*, video: Video, by: User) -> None:
 
 def videos_requeue_stalled(*, now=None) -> list[int]:
     """Queue again the videos whose processing was lost (a worker killed mid-task, a lost
-    message): still "processing" long after the task's time limit, or "uploaded" for long
-    without being picked up. Returns their ids."""
+    message): "processing" by an attempt whose lease expired, or "uploaded" for long without
+    being picked up. Returns their ids."""
     now = now or timezone.now()
     grace = _stale_after()
     stalled = list(
-        Video.objects.filter(
-            status=Video.Status.PROCESSING, processing_started_at__lt=now - grace
-        ).values_list("pk", flat=True)
+        Video.objects.filter(status=Video.Status.PROCESSING)
+        .filter(
+            models.Q(processing_lease_until__lt=now)
+            | models.Q(processing_lease_until=None, processing_started_at__lt=now - grace)
+        )
+        .values_list("pk", flat=True)
     ) + list(
         Video.objects.filter(status=Video.Status.UPLOADED, updated_at__lt=now - grace).values_list(
             "pk", flat=True
