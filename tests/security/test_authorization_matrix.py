@@ -35,6 +35,8 @@ MATRIX = {
     "feeds:latest": (G, 200, 200, 200, 200),
     "search:search": (G, 200, 200, 200, 200),
     "search:suggest": (G, 302, 302, 302, 302),
+    "healthz_live": (G, 200, 200, 200, 200),
+    "healthz_ready": (G, 200, 200, 200, 200),
     "healthz": (G, 200, 200, 200, 200),
     "watch_events": (P, 400, 400, 400, 400),
     "api:token_obtain": (P, 400, 400, 400, 400),
