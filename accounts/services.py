@@ -140,3 +140,29 @@ def user_set_language(*, user: User, language: str) -> None:
     if user.is_authenticated and language and user.language != language:
         User.objects.filter(pk=user.pk).update(language=language)
         user.language = language
+
+
+def refresh_token_revoke(*, user: User, token: str) -> bool:
+    """Blacklist one of the user's refresh tokens; False if it is not a valid one of theirs."""
+    from rest_framework_simplejwt.exceptions import TokenError
+    from rest_framework_simplejwt.settings import api_settings
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    try:
+        refresh = RefreshToken(token)
+    except TokenError:
+        return False
+    if str(refresh.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
+        return False
+    refresh.blacklist()
+    return True
+
+
+def refresh_tokens_revoke_all(*, user: User) -> int:
+    """Blacklist every refresh token the user still holds (on log-out from the site)."""
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    rows = [BlacklistedToken(token=token) for token in outstanding]
+    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

@@ -11,6 +11,7 @@ from accounts.forms import ProfileForm
 from accounts.images import AvatarRejected
 from accounts.models import User
 from core.http import login_first, safe_next_url, wants_fragment
+from core.ratelimit import RateLimited, limit
 from core.text_checks import TextRefused
 
 
@@ -18,9 +19,16 @@ from core.text_checks import TextRefused
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
     user = request.user
+    status = 200
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES)
-        if form.is_valid():
+        try:
+            limit(request, "profile_edit")
+        except RateLimited as error:
+            # Shown on the form, so that nothing typed is lost.
+            form.add_error(None, error.message)
+            status = 429
+        if status == 200 and form.is_valid():
             try:
                 services.profile_update(
                     user=user,
@@ -39,7 +47,7 @@ def profile_edit(request):
         user.refresh_from_db()
     else:
         form = ProfileForm(initial={"display_name": user.display_name, "bio": user.bio})
-    return render(request, "accounts/profile_edit.html", {"form": form})
+    return render(request, "accounts/profile_edit.html", {"form": form}, status=status)
 
 
 # --- blocks and mutes ----------------------------------------------------------------------------

@@ -62,6 +62,7 @@ from bench.production_site import (  # noqa: E402
     prepare,
     production_env,
     serve_uvicorn,
+    single_address_limits,
     stop,
 )
 
@@ -283,7 +284,10 @@ def main() -> int:
     data.ensure_postgres(database_url)
     WORKDIR.mkdir(parents=True, exist_ok=True)
     env = production_env(
-        DATABASE_URL=database_url, REDIS_URL=redis_url, MEDIA_ROOT=str(WORKDIR / "media")
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        MEDIA_ROOT=str(WORKDIR / "media"),
+        **single_address_limits("search", "suggest"),
     )
     os.environ.update(env)
     prepare(env, WORKDIR / "static")

@@ -42,6 +42,7 @@ from bench.production_site import (  # noqa: E402
     prepare,
     production_env,
     serve_uvicorn,
+    single_address_limits,
     stop,
 )
 
@@ -118,6 +119,7 @@ def main() -> int:
         MEDIA_ROOT=str(WORKDIR / "media"),
         SERVE_MEDIA="true",
         DATABASE_POOL_MAX_SIZE="8",
+        **single_address_limits("search", "suggest", "events", "upload"),
     )
     os.environ.update(env)
     # The same static files as bench-discovery's (same code): collectstatic then has little

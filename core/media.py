@@ -1,24 +1,51 @@
 """Serving local media files: byte ranges (video players seek and browsers probe with them),
 the right types for HLS, and long-lived caching for files that never change.
 
-In production a web server, S3 or a CDN serves media instead (SERVE_MEDIA=False).
+In production a web server, S3 or a CDN serves public media instead (SERVE_MEDIA=False).
+Private media (files of videos that are not public) is served here, from outside MEDIA_ROOT,
+only for a valid, unexpired signature (core.storage.signed_media_url). Uploaded originals are
+never served at all.
+
+Names are checked as the client spelled them, before anything is normalised: a name is
+served only if it is already in its one canonical form (`videos/...` or `avatars/...`, no
+empty, `.` or `..` segment, no backslash, nothing percent-encoded left), so that no other
+spelling of a path can reach another file.
 """
 
 import mimetypes
-import posixpath
 import re
+import time
 from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.utils._os import safe_join
+from django.utils.crypto import constant_time_compare
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
-from core.storage import IMMUTABLE, content_type_for
+from core.storage import (
+    IMMUTABLE,
+    PRIVATE_PREFIX,
+    content_type_for,
+    media_signature,
+    signed_folder,
+)
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
+SEGMENT_RE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
+PUBLIC_FOLDERS = ("videos", "avatars")
+
+
+def canonical_media_name(path: str, *, first: tuple[str, ...]) -> bool:
+    """True when `path` is a plain relative name whose first folder is one of `first`."""
+    segments = path.split("/")
+    return (
+        len(segments) >= 2
+        and segments[0] in first
+        and all(SEGMENT_RE.match(segment) and ".." not in segment for segment in segments)
+    )
 
 
 class _RangeFile:
@@ -41,15 +68,48 @@ class _RangeFile:
         self.handle.close()
 
 
+def _file_in(root, path: str) -> Path:
+    try:
+        full_path = Path(safe_join(root, path))
+    except Exception:  # SuspiciousFileOperation for paths that leave the root
+        raise Http404 from None
+    if not full_path.is_file():
+        raise Http404
+    return full_path
+
+
 @require_safe
 def serve_media(request, path):
-    try:
-        full_path = Path(safe_join(settings.MEDIA_ROOT, posixpath.normpath(path).lstrip("/")))
-    except Exception:  # SuspiciousFileOperation for paths that leave MEDIA_ROOT
-        raise Http404 from None
-    if path.startswith("uploads/") or not full_path.is_file():
-        # Uploaded originals are private: only the processing pipeline reads them.
+    """Public media: public videos' files and avatars, cached for good."""
+    if not canonical_media_name(path, first=PUBLIC_FOLDERS):
         raise Http404
+    full_path = _file_in(settings.MEDIA_ROOT, path)
+    # Video files live under a fresh versioned path per processing run and never change;
+    # avatars get a new random name per upload.
+    return _file_response(request, full_path, IMMUTABLE)
+
+
+@require_safe
+def serve_private_media(request, expires, signature, path):
+    """A file of a video that is not public, for a valid signature until it expires."""
+    folder = signed_folder(path)
+    if (
+        folder is None
+        or not canonical_media_name(path, first=(PRIVATE_PREFIX.rstrip("/"),))
+        or not path.startswith(PRIVATE_PREFIX + "videos/")
+        or not constant_time_compare(signature, media_signature(int(expires), folder))
+    ):
+        raise Http404
+    remaining = int(expires) - int(time.time())
+    if remaining <= 0:
+        raise Http404
+    full_path = _file_in(settings.PRIVATE_MEDIA_ROOT, path)
+    response = _file_response(request, full_path, f"private, max-age={remaining}")
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _file_response(request, full_path: Path, cache_control: str):
     stat = full_path.stat()
     etag = f'"{stat.st_size:x}-{int(stat.st_mtime):x}"'
     if request.headers.get("If-None-Match") == etag or (
@@ -82,10 +142,7 @@ def serve_media(request, path):
     response["Accept-Ranges"] = "bytes"
     response["Last-Modified"] = http_date(stat.st_mtime)
     response["ETag"] = etag
-    # Video files live under a fresh versioned path per processing run and never change;
-    # avatars get a new random name per upload.
-    immutable = path.startswith(("videos/", "avatars/"))
-    response["Cache-Control"] = IMMUTABLE if immutable else "public, max-age=3600"
+    response["Cache-Control"] = cache_control
     if request.method == "HEAD":
         response.streaming_content = []
     return response

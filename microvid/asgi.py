@@ -14,12 +14,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from core.logging import RequestIdASGIMiddleware  # noqa: E402
+from core.uploads import BodySizeLimit  # noqa: E402
 from microvid.metrics import WebSocketMetrics  # noqa: E402
 from microvid.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Bodies over the upload cap never reach Django (which would spool them to disk).
+        "http": BodySizeLimit(django_asgi_app),
         "websocket": WebSocketMetrics(
             RequestIdASGIMiddleware(
                 AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))

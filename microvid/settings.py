@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +41,14 @@ else:
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# How many proxies we run in front of the site (load balancer, CDN, nginx): the client's
+# address is the X-Forwarded-For entry the outermost one added. 0 = none: the header is
+# ignored. Every IP-based rule reads it (core.net.client_ip, DRF, allauth); see
+# docs/security.md. uvicorn must then not rewrite the address itself (--no-proxy-headers).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "core.net.client_ip"
+RATELIMIT_USE_CACHE = "default"
 
 DJANGO_APPS = [
     # Before the admin, so that translated fields get their per-language inputs there.
@@ -62,9 +71,11 @@ THIRD_PARTY_APPS = [
     "template_partials",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_prometheus",
+    "csp",
 ]
 LOCAL_APPS = [
     "core",  # the foundation: only its management commands (backup, restore) need the app
@@ -91,6 +102,8 @@ MIDDLEWARE = [
     "microvid.middleware.HealthCheckMiddleware",
     "core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
     "microvid.metrics.QueryCountMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -122,6 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "social.context_processors.unread_notifications",
             ],
         },
@@ -254,30 +269,56 @@ AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
 AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
 USING_S3 = bool(AWS_STORAGE_BUCKET_NAME)
+# Private media (docs/security.md): uploaded originals, never served, and the files of
+# videos that are not public, served only through signed URLs that expire.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-media")))
+PRIVATE_MEDIA_URL = env.str("PRIVATE_MEDIA_URL", default="/media-private/")
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=900)
 if USING_S3:
-    default_storage = {
+    _s3_options = {
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        # Empty: boto3's own chain (AWS_ACCESS_KEY_ID in the environment, a pod identity).
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "file_overwrite": False,
+    }
+    public_media = {
         "BACKEND": "core.s3.MediaS3Storage",
         "OPTIONS": {
+            **_s3_options,
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID in the environment, a pod identity).
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
             # "http:" only for a local S3-compatible server (compose.yaml); a CDN is HTTPS.
             "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
-            "file_overwrite": False,
             "default_acl": None,
         },
     }
+    private_media = {
+        "BACKEND": "core.s3.MediaS3Storage",
+        "OPTIONS": {
+            **_s3_options,
+            # Its own bucket if you can (no public policy at all); else the same bucket, where
+            # the bucket policy must grant public reads only to videos/* and avatars/*.
+            "bucket_name": env.str("AWS_PRIVATE_BUCKET_NAME", default="")
+            or AWS_STORAGE_BUCKET_NAME,
+            "custom_domain": None,  # presigned URLs need the bucket's own host
+            "querystring_auth": True,
+            "querystring_expire": MEDIA_SIGNED_URL_SECONDS,
+            "default_acl": "private",
+        },
+    }
 else:
-    default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    public_media = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    private_media = {"BACKEND": "core.storage.PrivateFileSystemStorage"}
 # Local media files are served by Django itself unless a web server or CDN is put in front.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not USING_S3)
 STORAGES = {
-    "default": default_storage,
+    # Routes each name to the public or the private storage (core.storage).
+    "default": {"BACKEND": "core.storage.MediaStorage"},
+    "public_media": public_media,
+    "private_media": private_media,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -290,6 +331,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest file any form accepts; bigger ones are refused while they stream in.
 VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 MAX_UPLOAD_BYTES = VIDEO_MAX_UPLOAD_BYTES
+# No request body may be larger (the file plus the form around it): bigger ones are refused
+# unread (core.uploads). Every form takes one file at most.
+MAX_REQUEST_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the non-file part of a form (Django's default)
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -351,6 +397,29 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 
+# Our own rate limits (core.ratelimit): per action, "amount/period/per" rules, per = user, ip
+# or user_or_ip. Override one with RATELIMIT_<ACTION>, e.g. RATELIMIT_UPLOAD="5/h/user,20/h/ip".
+RATELIMIT_DEFAULTS = {
+    "like": "60/m/user",
+    "comment": "10/m/user,100/h/user",
+    "follow": "30/m/user",
+    "report": "10/h/user",
+    "upload": "10/h/user,30/h/ip",
+    "search": "60/m/user_or_ip",
+    "suggest": "120/m/user_or_ip",
+    "events": "60/m/user_or_ip",
+    "feedback": "60/m/user",
+    "profile_edit": "20/h/user",
+    "api_logout": "30/m/ip",
+}
+RATELIMITS = {
+    action: env.str(f"RATELIMIT_{action.upper()}", default=rule)
+    for action, rule in RATELIMIT_DEFAULTS.items()
+}
+# Client messages on one socket (social.consumers): a burst, refilled per second.
+SOCKET_MESSAGE_BURST = env.int("SOCKET_MESSAGE_BURST", default=10)
+SOCKET_MESSAGES_PER_SECOND = env.float("SOCKET_MESSAGES_PER_SECOND", default=1.0)
+
 # --- Email -----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Microvid <noreply@microvid.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -398,6 +467,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.ScopedRateThrottle",
     ],
+    # The same trusted proxies as everything else (None would trust a client-written header).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_RATE_ANON", default="120/min"),
         "user": env.str("API_RATE_USER", default="600/min"),
@@ -408,6 +479,10 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=14),
     "UPDATE_LAST_LOGIN": True,
+    # Every refresh hands out a new refresh token and revokes the old one (the blacklist app),
+    # and logging out revokes the refresh token: a stolen one stops working.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
 }
 SPECTACULAR_SETTINGS = {
@@ -429,11 +504,14 @@ VIDEO_MAX_DURATION_S = 5.0
 VIDEO_MAX_TRIMMABLE_DURATION_S = env.float("VIDEO_MAX_TRIMMABLE_DURATION_S", default=60.0)
 VIDEO_PROCESSING_TIMEOUT_S = env.int("VIDEO_PROCESSING_TIMEOUT_S", default=300)
 VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default=3)
+# The anonymous viewer's signed cookie lives this long (core.viewer); one address adds at most
+# this many views to one video per hour, whatever viewer ids it shows (docs/playback.md).
+# Watch-event batches per minute are RATELIMITS["events"].
+VIEWER_COOKIE_SECONDS = env.int("VIEWER_COOKIE_SECONDS", default=365 * 24 * 3600)
+VIEWS_PER_ADDRESS_PER_HOUR = env.int("VIEWS_PER_ADDRESS_PER_HOUR", default=20)
 # A processing attempt holds its video for this long, renewed every third of it while it
 # works: a dead attempt (its worker killed) is taken over once the lease has run out.
 VIDEO_PROCESSING_LEASE_S = env.int("VIDEO_PROCESSING_LEASE_S", default=30)
-# Watch-event batches a viewer (signed-in user, else IP address) may send per minute.
-WATCH_EVENTS_RATE_PER_MINUTE = env.int("WATCH_EVENTS_RATE_PER_MINUTE", default=60)
 # Cards per feed page (For You, Following, Trending, Latest, hashtags, profiles); at most 50.
 FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=12)
 # Seconds a page of search result ids is cached per normalised query (0: no cache);
@@ -511,9 +589,57 @@ CELERY_BEAT_SCHEDULE["moderation-digest"] = {
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
-X_FRAME_OPTIONS = "DENY"
+X_FRAME_OPTIONS = "DENY"  # a page meant to be embedded says so: @core.headers.frameable
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), "
+    "autoplay=(self), fullscreen=(self), picture-in-picture=(self)"
+)
+
+
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# Where media comes from when it is not this site (a CDN, the S3 buckets' own hosts for
+# presigned URLs); add others with CSP_MEDIA_ORIGINS.
+_custom_domain = env.str("AWS_S3_CUSTOM_DOMAIN", default="")
+_media_origins = {
+    origin
+    for origin in [
+        _origin(MEDIA_URL),
+        _origin(f"https://{_custom_domain}") if _custom_domain else None,
+        _origin(env.str("AWS_S3_ENDPOINT_URL", default="")),
+        "https://*.amazonaws.com" if USING_S3 else None,
+        *env.list("CSP_MEDIA_ORIGINS", default=[]),
+    ]
+    if origin
+}
+MEDIA_ORIGINS = sorted(_media_origins)
+# Content-Security-Policy (django-csp): scripts only from this site, plus inline scripts that
+# carry the response's nonce (the player's start script); no inline event handlers, no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
+        "connect-src": ["'self'", *MEDIA_ORIGINS],  # hls.js, beacons, WebSockets (same host)
+        "worker-src": ["'self'", "blob:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts import urls as accounts_urls
-from core.media import serve_media
+from core.media import serve_media, serve_private_media
 from feeds import views as feed_views
 from microvid import metrics, views
 from pages import urls as page_urls
@@ -36,6 +36,18 @@ if settings.SERVE_MEDIA:
     prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns += [
         re_path(rf"^{prefix}(?P<path>.*)$", serve_media, name="media"),
+    ]
+
+if not settings.USING_S3:
+    # Files of videos that are not public, for a signed URL (core.storage.signed_media_url);
+    # on S3 the bucket checks its own presigned URLs.
+    private_prefix = settings.PRIVATE_MEDIA_URL.lstrip("/")
+    urlpatterns += [
+        re_path(
+            rf"^{private_prefix}(?P<expires>[0-9]{{1,12}})/(?P<signature>[A-Za-z0-9_-]{{1,100}})/(?P<path>.*)$",
+            serve_private_media,
+            name="private_media",
+        ),
     ]
 
 handler500 = "core.unavailable.server_error"

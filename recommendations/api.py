@@ -6,6 +6,7 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ratelimit import limit
 from recommendations import selectors, services
 
 
@@ -30,6 +31,7 @@ class NotInterestedApi(APIView):
 
     @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request, short_id):
+        limit(request, "feedback")
         services.not_interested_create(
             user=request.user, video=_video_or_404(short_id, request.user)
         )
@@ -37,6 +39,7 @@ class NotInterestedApi(APIView):
 
     @extend_schema(request=None, responses={200: OutputSerializer})
     def delete(self, request, short_id):
+        limit(request, "feedback")
         if not services.not_interested_delete(
             user=request.user, video=_video_or_404(short_id, request.user)
         ):
@@ -58,6 +61,7 @@ class ShowFewerApi(APIView):
 
     @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request, short_id):
+        limit(request, "feedback")
         video = _video_or_404(short_id, request.user)
         try:
             services.show_fewer_create(user=request.user, creator=video.owner)
@@ -67,6 +71,7 @@ class ShowFewerApi(APIView):
 
     @extend_schema(request=None, responses={200: OutputSerializer})
     def delete(self, request, short_id):
+        limit(request, "feedback")
         video = _video_or_404(short_id, request.user)
         if not services.show_fewer_delete(user=request.user, creator=video.owner):
             raise Http404

@@ -73,15 +73,24 @@ def _parse_player_events(raw_batch: str) -> list[_PlayerEvent]:
     return events
 
 
-def watch_events_record(*, user, viewer_id: str, raw_batch: str) -> int:
+def watch_events_record(
+    *, user, viewer_id, raw_batch: str, viewer_key: str = "", address="", alias_key: str = ""
+):
     """Validate and store a batch of player events; returns how many were stored.
 
     A malformed batch raises `InvalidEvents` and stores nothing. Events for videos that
     this viewer may not watch (or that were deleted meanwhile) are dropped silently: a player
-    can outlive its video. A "play" counts a view once per viewer per video per hour.
+    can outlive its video.
+
+    A "play" counts a view once per viewer per video per hour (`VIEW_WINDOW_SECONDS`):
+    `viewer_key` says who the viewer is (the signed-in user, the server-issued cookie, else the
+    client's address; default: the user, else `viewer_id`). A view counted under the address
+    for a browser that was just given its cookie is also recorded under `alias_key` (the
+    cookie), so that its next batch is not a second view. Whatever ids a script makes up,
+    one `address` adds at most `VIEWS_PER_ADDRESS_PER_HOUR` views to a video per hour.
     """
     try:
-        viewer = uuid.UUID(viewer_id)
+        viewer = viewer_id if isinstance(viewer_id, uuid.UUID) else uuid.UUID(viewer_id)
     except (TypeError, ValueError, AttributeError):
         raise InvalidEvents("bad viewer id") from None
     events = _parse_player_events(raw_batch)
@@ -111,26 +120,33 @@ def watch_events_record(*, user, viewer_id: str, raw_batch: str) -> int:
         )
         if event.kind == WatchEvent.Kind.PLAY and video.owner_id != getattr(signed_in, "pk", None):
             plays.add(video.pk)
-    viewer_key = f"u{signed_in.pk}" if signed_in else f"a{viewer.hex}"
+    if signed_in:
+        viewer_key = f"u{signed_in.pk}"
+    viewer_key = viewer_key or f"a{viewer.hex}"
     with transaction.atomic():
         WatchEvent.objects.bulk_create(rows)
         for video_pk in plays:
             # cache.add is atomic: only the first play within the hour counts.
-            if cache.add(f"view:{video_pk}:{viewer_key}", 1, VIEW_WINDOW_SECONDS):
+            if cache.add(f"view:{video_pk}:{viewer_key}", 1, VIEW_WINDOW_SECONDS) and (
+                not address or _address_may_add_view(video_pk, address)
+            ):
+                if alias_key and not signed_in:
+                    cache.add(f"view:{video_pk}:{alias_key}", 1, VIEW_WINDOW_SECONDS)
                 Video.objects.filter(pk=video_pk).update(view_count=F("view_count") + 1)
     return len(rows)
 
 
-def events_rate_limited(*, key: str, limit: int, window_seconds: int = 60) -> bool:
-    """Count a request against `limit` per window; True once the limit is passed."""
-    cache_key = f"events-rate:{key}"
-    if cache.add(cache_key, 1, window_seconds):
-        return False
+def _address_may_add_view(video_pk: int, address: str) -> bool:
+    """At most VIEWS_PER_ADDRESS_PER_HOUR views of one video from one address per hour (a
+    household or an office shares one; a script harvesting fresh cookies is held here)."""
+    key = f"views-from:{video_pk}:{address}"
+    if cache.add(key, 1, VIEW_WINDOW_SECONDS):
+        return True
     try:
-        return cache.incr(cache_key) > limit
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, window_seconds)
-        return False
+        return cache.incr(key) <= settings.VIEWS_PER_ADDRESS_PER_HOUR
+    except ValueError:  # expired meanwhile
+        cache.add(key, 1, VIEW_WINDOW_SECONDS)
+        return True
 
 
 # --- explicit feedback -----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-from django.conf import settings
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -10,28 +11,43 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.http import login_first, safe_next_url, wants_fragment
+from core.net import client_ip
+from core.ratelimit import RateLimited, limit, ratelimit, too_many_requests
+from core.viewer import issue_viewer_cookie, viewer_from_cookie
 from recommendations import selectors, services
 from recommendations.forms import TOPICS_DONE_SESSION_KEY, TopicsForm
-from recommendations.services import InvalidEvents, events_rate_limited, watch_events_record
+from recommendations.services import InvalidEvents, watch_events_record
 
 
 @require_POST
+@ratelimit("events")
 def watch_events(request):
     """Batches of player events, sent with navigator.sendBeacon (a form post with the CSRF
-    token). 204 when stored, 400 for a malformed batch, 429 when flooding."""
-    client = request.META.get("REMOTE_ADDR", "")
-    key = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client}"
-    if events_rate_limited(key=key, limit=settings.WATCH_EVENTS_RATE_PER_MINUTE):
-        return JsonResponse({"error": "too many event batches"}, status=429)
+    token). 204 when stored, 400 for a malformed batch, 429 when flooding.
+
+    The anonymous viewer id is the server's signed cookie (core.viewer), issued here on the
+    first batch; until the browser sends it back, the viewer is its address."""
+    viewer = viewer_from_cookie(request)
+    issued = viewer is None
+    address = client_ip(request)
+    if issued:
+        viewer = uuid.uuid4()
+    viewer_key = f"ip:{address}" if issued else f"c:{viewer.hex}"
     try:
         watch_events_record(
             user=request.user,
-            viewer_id=request.POST.get("viewer", ""),
+            viewer_id=viewer,
+            viewer_key=viewer_key,
+            alias_key=f"c:{viewer.hex}" if issued else "",
+            address=address,
             raw_batch=request.POST.get("batch", ""),
         )
     except InvalidEvents as error:
         return JsonResponse({"error": str(error)}, status=400)
-    return HttpResponse(status=204)
+    response = HttpResponse(status=204)
+    if issued:
+        issue_viewer_cookie(response, viewer)
+    return response
 
 
 # --- For You feedback ------------------------------------------------------------------------
@@ -66,6 +82,10 @@ FEEDBACK = {
 def _feedback(request, short_id, action, *, undo: bool):
     if not request.user.is_authenticated:
         return login_first(request, safe_next_url(request, reverse("feeds:for_you")))
+    try:
+        limit(request, "feedback")
+    except RateLimited as error:
+        return too_many_requests(request, error)
     next_url = safe_next_url(request, reverse("feeds:for_you"))
     video = selectors.video_for_feedback(short_id=short_id, user=request.user)
     if video is None:
@@ -126,6 +146,7 @@ def show_fewer_undo(request, short_id):
 
 @login_required
 @require_POST
+@ratelimit("feedback")
 def topics(request):
     """The first-visit topic picker: store the picks, or remember that it was skipped."""
     if "skip" in request.POST:

@@ -75,6 +75,10 @@ FRAMEWORK_NAMES = [
     # Channels dispatches a group message of type "social.fragment" to social_fragment().
     "*_fragment",
     "*_close",
+    "*_recheck",
+    # Storage backends: Django's Storage calls these.
+    "_open",
+    "_save",
     # Classes named by dotted path in settings (storage backends, upload handlers, filters).
     "*Storage",
     "*UploadHandler",

@@ -45,7 +45,10 @@ def main() -> int:
         cwd=ROOT,
     )  # fmt: skip
     server = subprocess.Popen(
+        # The client's address comes from X-Forwarded-For by TRUSTED_PROXY_COUNT, in Django
+        # (core.net.client_ip): uvicorn must not rewrite it first.
         [PY, "-m", "uvicorn", "microvid.asgi:application", "--host", HOST, "--port", PORT,
+         "--no-proxy-headers",
          "--reload", "--reload-dir", str(ROOT), "--reload-exclude", ".venv/*",
          "--reload-exclude", "node_modules/*", "--reload-exclude", "var/*",
          "--reload-exclude", "media/*"],

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import cursor_field, next_field, page_cursor, page_data, page_number
+from core.ratelimit import limit
 from search import selectors
 from videos.api import VideoCardOutputSerializer, VideoCreatorOutputSerializer
 from videos.selectors import DATE_FILTERS
@@ -96,6 +97,7 @@ class SearchVideosApi(APIView):
 
     @extend_schema(parameters=[SearchVideosInputSerializer], responses=SearchVideosOutputSerializer)
     def get(self, request):
+        limit(request, "search")
         incoming = self.SearchVideosInputSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         params = incoming.validated_data
@@ -137,6 +139,7 @@ class SearchCreatorsApi(APIView):
         parameters=[SearchCreatorsInputSerializer], responses=SearchCreatorsOutputSerializer
     )
     def get(self, request):
+        limit(request, "search")
         incoming = self.SearchCreatorsInputSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         params = incoming.validated_data
@@ -182,6 +185,7 @@ class SearchSuggestionsApi(APIView):
         parameters=[SearchSuggestionsInputSerializer], responses=SearchSuggestionsOutputSerializer
     )
     def get(self, request):
+        limit(request, "suggest")
         incoming = self.SearchSuggestionsInputSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         suggestions = selectors.search_suggestions(

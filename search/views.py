@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.http import safe_next_url, wants_fragment
+from core.ratelimit import ratelimit
 from core.signals import search_performed, search_result_clicked
 from search import services
 from search.forms import DEFAULTS, SearchForm
@@ -55,6 +56,7 @@ def _search_url(params: dict, **changes) -> str:
 # The same URL answers with a page or a fragment: caches must tell them apart.
 @require_GET
 @vary_on_headers("HX-Request")
+@ratelimit("search")
 def search(request):
     params = SearchForm(request.GET).params()
     if params["type"] == "creators":
@@ -119,6 +121,7 @@ LISTBOXES = ("search-suggestions", "site-search-suggestions")
 
 @require_GET
 @vary_on_headers("HX-Request")
+@ratelimit("suggest")
 def suggest(request):
     """Autocomplete options for a search box (htmx); without htmx, the search itself.
 

@@ -11,6 +11,7 @@ import time
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from social import realtime
 from videos.selectors import video_visible_id
@@ -19,6 +20,7 @@ MAX_CLIENT_MESSAGE_BYTES = 1024
 CLOSE_POLICY_VIOLATION = 4008
 CLOSE_TOO_MANY_MESSAGES = 4029
 CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_ACCESS_REVOKED = 4003
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +61,9 @@ class FragmentRelay(AsyncWebsocketConsumer):
             await super().dispatch(message)
 
     async def websocket_connect(self, message):
-        self.bucket = TokenBucket()
+        self.bucket = TokenBucket(
+            capacity=settings.SOCKET_MESSAGE_BURST, rate=settings.SOCKET_MESSAGES_PER_SECOND
+        )
         await super().websocket_connect(message)
 
     async def join(self, group: str) -> None:
@@ -115,7 +119,19 @@ class VideoConsumer(FragmentRelay):
         if video_id is None:
             await self.close()
             return
+        self.short_id = short_id
         await self.join(realtime.video_group(video_id))
+
+    async def social_recheck(self, event):
+        # Who may see the video changed (visibility, take-down, deletion): ask again, and
+        # stop listening if this user may no longer see it.
+        video_id = await database_sync_to_async(video_visible_id)(
+            short_id=self.short_id, user=self.scope.get("user")
+        )
+        if video_id is None:
+            await self.disconnect(CLOSE_ACCESS_REVOKED)
+            self.group_name = None
+            await self.close(code=CLOSE_ACCESS_REVOKED)
 
 
 class NotificationConsumer(FragmentRelay):

@@ -134,3 +134,14 @@ def send_video_removed(video_id: int) -> None:
     )
     fragment = {"op": "replace", "target": f"comments-{video.short_id}", "html": notice}
     _send(video_group(video_id), fragment)
+
+
+def video_access_changed(*, video_id: int) -> None:
+    """Tell a video's sockets to check again whether their user may still see it."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(video_group(video_id), {"type": "social.recheck"})
+    except Exception:  # best effort, like every live message
+        logger.exception("Could not ask video %s's sockets to re-check", video_id)

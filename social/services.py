@@ -5,7 +5,6 @@ transaction, keeps the denormalised counters with atomic F() updates, and sends 
 fragments only once the transaction has committed.
 """
 
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import block_exists_between, hidden_user_ids
-from core import text_checks
+from core import ratelimit, text_checks
 from social import realtime, selectors
 from social.models import (
     COMMENT_MAX_LENGTH,
@@ -34,8 +33,6 @@ from videos.models import Video
 from videos.selectors import video_is_visible_to, video_is_watchable_by_anyone
 from videos.text import mentions_in
 
-# (requests, seconds) per user; override any of them with settings.SOCIAL_RATE_LIMITS.
-DEFAULT_RATE_LIMITS = {"like": (60, 60), "comment": (10, 60), "follow": (30, 60)}
 MAX_MENTIONS = 10
 VISIBLE = Comment.ModerationState.VISIBLE
 
@@ -59,28 +56,11 @@ class RateLimited(SocialError):
 
 
 def _rate_limit(*, user: User, action: str) -> None:
-    """Count one `action` by the user in the current window; refuse past the limit."""
-    from django.core.cache import cache
-
-    limits = {**DEFAULT_RATE_LIMITS, **getattr(settings, "SOCIAL_RATE_LIMITS", {})}
-    limit, window = limits[action]
-    now = time.time()
-    key = f"social-rate:{action}:{user.pk}:{int(now // window)}"
-    if cache.add(key, 1, timeout=window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=window + 1)
-            count = 1
-    if count > limit:
-        retry_after = int(window - now % window) + 1
-        raise RateLimited(
-            _("You are doing that too often. Wait %(seconds)d seconds, then try again.")
-            % {"seconds": retry_after},
-            retry_after=retry_after,
-        )
+    """Count one `action` by the user (core.ratelimit, settings.RATELIMITS); refuse past it."""
+    try:
+        ratelimit.limit(user, action)
+    except ratelimit.RateLimited as error:
+        raise RateLimited(error.message, retry_after=error.retry_after) from None
 
 
 def _notify(*, recipient_id: int, actor: User, verb: str, video=None, comment=None) -> None:

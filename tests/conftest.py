@@ -39,6 +39,7 @@ def _celery_runs_tasks_in_the_test():
 def _isolated(settings, tmp_path):
     # Each test gets its own media folder and a clean cache (rate-limit counters live there).
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     # bcrypt is the production hasher and is tested on its own; the rest of the suite uses
     # a fast hasher so that creating users does not dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import PRIVATE_PREFIX
+
 TITLE_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 500
 SHORT_ID_ALPHABET = string.ascii_letters + string.digits
@@ -25,9 +27,7 @@ def new_storage_token() -> str:
 
 def captions_upload_to(instance, filename):
     # Under the video's unguessable folder, with a new name per upload (cached for good).
-    return (
-        f"videos/{instance.short_id}-{instance.storage_token}/captions-{secrets.token_hex(4)}.vtt"
-    )
+    return f"{instance.media_root}captions-{secrets.token_hex(4)}.vtt"
 
 
 def source_upload_to(instance, filename):
@@ -190,6 +190,14 @@ class Video(models.Model):
     @property
     def is_processing(self) -> bool:
         return self.status in (self.Status.UPLOADED, self.Status.PROCESSING)
+
+    @property
+    def media_root(self) -> str:
+        """The folder of this video's files: public storage (plain, cacheable URLs) only for
+        a public video, else private storage (signed URLs that expire); see core.storage.
+        A new `storage_token` (a privacy change) makes a new folder."""
+        folder = f"videos/{self.short_id}-{self.storage_token}/"
+        return folder if self.visibility == self.Visibility.PUBLIC else PRIVATE_PREFIX + folder
 
     @property
     def is_portrait(self) -> bool:

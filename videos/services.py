@@ -26,7 +26,7 @@ from accounts.models import User
 from core import text_checks
 from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version
 from core.metrics import TRANSCODE_SECONDS_PER_CLIP_SECOND
-from core.storage import delete_prefix
+from core.storage import PRIVATE_PREFIX, copy_prefix, delete_prefix
 from videos import queue, selectors
 from videos.models import Hashtag, Rendition, Video, new_storage_token
 from videos.probe import ProbeResult, UploadRejected, probe_upload
@@ -202,7 +202,7 @@ def _inline_poster(poster_path: Path) -> str:
 
 
 def _output_prefix(video: Video, attempt: int) -> str:
-    return f"videos/{video.short_id}-{video.storage_token}/v{attempt}/"
+    return f"{video.media_root}v{attempt}/"
 
 
 def _store_outputs(out_dir: Path, prefix: str) -> list[str]:
@@ -339,6 +339,9 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
             transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
         if current.published_at is not None:
             _public_videos_changed()  # reprocessed: new files and cards
+        if not prefix.startswith(current.media_root):
+            # Its visibility changed while it was being processed: move the files now.
+            transaction.on_commit(lambda: video_media_relocate(video=current))
     video_processed.send(sender=Video, video=current)
     current.refresh_from_db(fields=["moderation_state"])
     return current
@@ -499,6 +502,7 @@ def video_update(
     ):
         video.moderation_state = Video.ModerationState.HELD
         Video.objects.filter(pk=video.pk).update(moderation_state=video.moderation_state)
+    visibility_changed = visibility != video.visibility
     video.title = title.strip()
     video.description = description.strip()
     video.visibility = visibility
@@ -509,6 +513,62 @@ def video_update(
     )
     _set_description_links(video)
     _public_videos_changed()
+    if visibility_changed:
+        video = video_media_relocate(video=video)
+    return video
+
+
+def _media_roots(video: Video) -> list[str]:
+    folder = f"videos/{video.short_id}-{video.storage_token}/"
+    return [folder, PRIVATE_PREFIX + folder]
+
+
+@transaction.atomic
+def video_media_relocate(*, video: Video) -> Video:
+    """Move a video's files to a new folder, in the storage its visibility calls for.
+
+    Called when its visibility changes (or it is taken down): the folder's name carries a new
+    random token, so every URL handed out before, signed or not, is dead from the next
+    request on (the old files are deleted once this commits). Signals
+    `video_access_changed` so that live sockets re-check who may still listen.
+    """
+    from videos.signals import video_access_changed
+
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    old_roots = _media_roots(video)  # only these (its own folders) are deleted afterwards
+    # Where its files are: normally one of those; a copy of another video's files (the demo
+    # data) is copied from there and the original left alone.
+    if video.output_prefix:  # .../<id>-<token>/v<n>/
+        old_root = video.output_prefix.rstrip("/").rsplit("/", 1)[0] + "/"
+    elif video.captions:
+        old_root = video.captions.name.rsplit("/", 1)[0] + "/"
+    else:
+        old_root = None
+    video.storage_token = new_storage_token()
+    new_root = video.media_root
+    copied = copy_prefix(default_storage, old_root, new_root) if old_root else []
+
+    def moved(name: str) -> str:
+        return new_root + name[len(old_root) :] if old_root and name.startswith(old_root) else name
+
+    try:
+        video.output_prefix = moved(video.output_prefix)
+        video.hls_master = moved(video.hls_master)
+        video.mp4 = moved(video.mp4)
+        video.poster = moved(video.poster)
+        if video.captions:
+            video.captions.name = moved(video.captions.name)
+        video.save()
+        for rendition in video.renditions.all():
+            rendition.playlist = moved(rendition.playlist)
+            rendition.save(update_fields=["playlist"])
+    except Exception:
+        for _old, new in copied:
+            default_storage.delete(new)
+        raise
+    for root in old_roots:
+        transaction.on_commit(lambda root=root: delete_prefix(default_storage, root))
+    transaction.on_commit(lambda: video_access_changed.send(sender=Video, video_id=video.pk))
     return video
 
 
@@ -518,7 +578,8 @@ def video_delete(*, video: Video, by: User) -> None:
     _authorize_owner(video, by)
     source_name = video.source.name
     upload_prefix = source_name.rsplit("/", 1)[0] + "/" if source_name else ""
-    output_root = f"videos/{video.short_id}-{video.storage_token}/"
+    output_roots = _media_roots(video)
+    video_id = video.pk
     video.delete()
     _public_videos_changed()
 
@@ -527,9 +588,13 @@ def video_delete(*, video: Video, by: User) -> None:
             default_storage.delete(source_name)
         if upload_prefix:
             delete_prefix(default_storage, upload_prefix)
-        delete_prefix(default_storage, output_root)
+        for root in output_roots:
+            delete_prefix(default_storage, root)
+
+    from videos.signals import video_access_changed
 
     transaction.on_commit(delete_files)
+    transaction.on_commit(lambda: video_access_changed.send(sender=Video, video_id=video_id))
 
 
 def videos_requeue_stalled(*, now=None) -> list[int]:
@@ -629,55 +694,11 @@ def dhash_distance(a: int, b: int) -> int:
 
 
 # --- moderation state (the moderation services decide who may; these keep files right) -----------
-def _video_root(video: Video, token: str | None = None) -> str:
-    return f"videos/{video.short_id}-{token or video.storage_token}/"
-
-
-def _copy_tree(storage, source: str, target: str) -> None:
-    try:
-        directories, files = storage.listdir(source)
-    except FileNotFoundError:
-        return
-    for name in files:
-        with storage.open(source + name, "rb") as handle:
-            saved = storage.save(target + name, File(handle))
-        if saved != target + name:
-            raise RuntimeError(f"storage renamed {target + name} to {saved}")
-    for directory in directories:
-        _copy_tree(storage, f"{source}{directory}/", f"{target}{directory}/")
-
-
 def video_rotate_storage(*, video: Video) -> Video:
     """Move a video's output files under a new unguessable folder: every URL handed out so far
     (and cached by browsers or a CDN) answers 404 from the next request. Used when a video is
     removed or made private. The uploaded original (private, never served) stays."""
-    old_root = _video_root(video)
-    new_token = new_storage_token()
-    new_root = _video_root(video, new_token)
-    _copy_tree(default_storage, old_root, new_root)
-
-    def moved(name: str) -> str:
-        return new_root + name[len(old_root) :] if name.startswith(old_root) else name
-
-    try:
-        with transaction.atomic():
-            locked = Video.objects.select_for_update().get(pk=video.pk)
-            locked.storage_token = new_token
-            for field in ("output_prefix", "hls_master", "mp4", "poster"):
-                setattr(locked, field, moved(getattr(locked, field)))
-            if locked.captions:
-                locked.captions.name = moved(locked.captions.name)
-            locked.save()
-            for rendition in locked.renditions.all():
-                rendition.playlist = moved(rendition.playlist)
-                rendition.save(update_fields=["playlist"])
-            transaction.on_commit(lambda: delete_prefix(default_storage, old_root))
-    except Exception:
-        delete_prefix(default_storage, new_root)
-        raise
-    for field in ("storage_token", "output_prefix", "hls_master", "mp4", "poster", "captions"):
-        setattr(video, field, getattr(locked, field))
-    return video
+    return video_media_relocate(video=video)
 
 
 def video_set_moderation_state(*, video: Video, state: str) -> Video:

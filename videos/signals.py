@@ -9,3 +9,7 @@ video_processed = Signal()
 # A video stopped being visible to others (`video_id`): removed, held or its creator suspended.
 # Social takes it off open pages and sockets.
 video_taken_down = Signal()
+
+# Sent (after commit) when who may see a video changed: its visibility, a take-down, its
+# deletion. Arguments: video_id. Live sockets re-check their right to the video's group.
+video_access_changed = Signal()

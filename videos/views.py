@@ -8,9 +8,10 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.headers import frameable
+from core.ratelimit import RateLimited, limit, too_many_requests
 from videos import selectors, services, sharing
 from videos.forms import CaptionsForm, PublishForm, TrimForm, VideoDetailsForm, VideoUploadForm
 from videos.models import Video
@@ -30,6 +31,11 @@ def _redirect(request, url):
 @require_http_methods(["GET", "POST"])
 def upload(request):
     if request.method == "POST":
+        try:
+            # Per user and per address (settings.RATELIMITS), before the body is read.
+            limit(request, "upload")
+        except RateLimited as error:
+            return too_many_requests(request, error)
         form = VideoUploadForm(request.POST, request.FILES)
         if getattr(request, "upload_too_large", False):
             form.is_valid()
@@ -214,15 +220,12 @@ def _public_video_or_404(short_id):
 
 
 @require_GET
-@xframe_options_exempt
+@frameable
 def embed(request, short_id):
     """A minimal player page that other sites may put in an iframe (the rest of the site
     sends X-Frame-Options: DENY). Only videos anyone may watch can be embedded."""
     video = _public_video_or_404(short_id)
-    response = render(request, "videos/embed.html", {"video": video})
-    # Under a Content-Security-Policy (django-csp), this page alone may be framed anywhere.
-    response._csp_update = {"frame-ancestors": ["*"]}
-    return response
+    return render(request, "videos/embed.html", {"video": video})
 
 
 @require_GET

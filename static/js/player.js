@@ -5,7 +5,6 @@
   "use strict";
 
   var PREFS_KEY = "microvid.player";
-  var VIEWER_KEY = "microvid.viewer";
   var SPINNER_DELAY_MS = 400;
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var players = [];
@@ -36,20 +35,6 @@
   var queue = [];
   var eventsUrl = null;
 
-  function viewerId() {
-    var id = null;
-    try { id = window.localStorage.getItem(VIEWER_KEY); } catch (e) { /* ignore */ }
-    if (!id) {
-      id = window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : fallbackUuid();
-      try { window.localStorage.setItem(VIEWER_KEY, id); } catch (e) { /* ignore */ }
-    }
-    return id;
-  }
-  function fallbackUuid() {
-    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
-      return (c ^ (window.crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
-    });
-  }
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
@@ -91,7 +76,7 @@
     if (!queue.length || !eventsUrl) return;
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrfToken());
-    body.append("viewer", viewerId());
+    // No viewer id: the server issues its own, in a signed cookie sent with the beacon.
     body.append("batch", JSON.stringify(queue.splice(0, 50)));
     if (!(navigator.sendBeacon && navigator.sendBeacon(eventsUrl, body))) {
       window.fetch(eventsUrl, { method: "POST", body: body, credentials: "same-origin", keepalive: true });
@@ -331,7 +316,7 @@
       this.usingHls = true;
       this.hls.attachMedia(this.video);
       this.play();
-    } else if (!this.hls && this.nativeHls && !this.usingHls) {
+    } else if (!this.hls && this.nativeHls && this.hlsUrl && !this.usingHls) {
       this.usingHls = true;
       this.video.src = this.hlsUrl;
       this.play();

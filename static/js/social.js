@@ -93,6 +93,15 @@
     isLive: function (path) { return !!live[path]; },
     apply: applyFrame
   };
+  // Polls (hx-trigger="every Ns" data-poll) ask first; a filter in hx-trigger would need
+  // eval, which the Content-Security-Policy refuses.
+  document.addEventListener("htmx:confirm", function (event) {
+    var element = event.target;
+    if (element.hasAttribute && element.hasAttribute("data-poll") && event.detail.verb === "get" &&
+        !window.MicrovidSocial.shouldPoll(element)) {
+      event.preventDefault();
+    }
+  });
 
   function start() {
     var seen = {};

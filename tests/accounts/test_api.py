@@ -102,10 +102,18 @@ def test_session_write_needs_csrf(alice):
 
 
 def test_token_endpoint_is_rate_limited(api, alice):
-    statuses = [obtain_tokens(api, "alice", "wrong").status_code for _ in range(11)]
+    # Per address: 10 a minute, whatever the account.
+    statuses = [obtain_tokens(api, f"someone{n}", "wrong").status_code for n in range(11)]
 
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
+
+
+def test_token_endpoint_counts_failed_log_ins_per_account(api, alice):
+    # allauth's per-account limit (5 in 5 minutes), shared with the site's log-in form.
+    statuses = [obtain_tokens(api, "alice", "wrong").status_code for _ in range(6)]
+
+    assert statuses == [401] * 5 + [429]
 
 
 def test_openapi_schema_and_docs(api):

@@ -45,3 +45,15 @@ def test_if_empty_leaves_an_existing_site_alone(alice):
     call_command("seed_demo", users=2, videos=5, interactions=10, if_empty=True)
 
     assert Video.objects.count() == 1
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="development"):
+        call_command("seed_demo", "--users", "1", "--videos", "1", "--interactions", "0")
+    from accounts.models import User
+
+    assert not User.objects.exists()

@@ -32,7 +32,12 @@ def draft_video(alice):
 @pytest.fixture(autouse=True)
 def _generous_rate_limits(settings):
     # Tests that are about rate limits set their own.
-    settings.SOCIAL_RATE_LIMITS = {"like": (1000, 60), "comment": (1000, 60), "follow": (1000, 60)}
+    settings.RATELIMITS = {
+        **settings.RATELIMITS,
+        "like": "1000/1m/user",
+        "comment": "1000/1m/user",
+        "follow": "1000/1m/user",
+    }
 
 
 HX = {"HTTP_HX_REQUEST": "true"}

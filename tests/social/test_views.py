@@ -80,7 +80,7 @@ def test_liking_twice_says_so_and_changes_nothing(client, video, bob):
 
 
 def test_rate_limited_like_says_so(client, video, bob, settings):
-    settings.SOCIAL_RATE_LIMITS = {"like": (0, 60)}
+    settings.RATELIMITS = {**settings.RATELIMITS, "like": "0/1m/user"}
     client.force_login(bob)
 
     response = csrf_post(client, like_url(video), {"next": "/"}, follow=True)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +21,8 @@ pytestmark = [
 
 
 def output_files(video):
-    root = Path(default_storage.location) / "videos"
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    roots = [Path(settings.MEDIA_ROOT) / "videos", Path(settings.PRIVATE_MEDIA_ROOT) / "private"]
+    return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())
 
 
 @pytest.fixture
@@ -126,8 +126,8 @@ def test_delete_removes_rows_and_every_file(
 
     assert response.status_code == 302
     assert not Video.objects.exists()
-    root = Path(default_storage.location)
-    assert [p for p in root.rglob("*") if p.is_file()] == []
+    roots = [Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_MEDIA_ROOT)]
+    assert [p for root in roots for p in root.rglob("*") if p.is_file()] == []
 
 
 def test_processing_twice_leaves_one_clean_set(alice, django_capture_on_commit_callbacks):

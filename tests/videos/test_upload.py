@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -48,8 +48,11 @@ def upload(client, name, *, upload_name=None, htmx=False, **fields):
 
 
 def stored_files():
-    root = Path(default_storage.location)
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    # Public and private media (uploaded originals are private), by their storage names.
+    roots = [Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_MEDIA_ROOT)]
+    return sorted(
+        p.relative_to(root).as_posix() for root in roots for p in root.rglob("*") if p.is_file()
+    )
 
 
 @pytest.fixture

@@ -79,6 +79,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, users, videos, interactions, seed, if_empty, **options):
+        if settings.PRODUCTION:
+            # Its accounts share one published password: never on a real site.
+            raise CommandError("seed_demo is for development sites only (DJANGO_ENV=production).")
         if if_empty and Video.objects.exists():
             return
         if users < 1 or videos < 1 or interactions < 0:

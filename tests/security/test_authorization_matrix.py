@@ -1,0 +1,165 @@
+"""Issue 12: every route of ours, times {anonymous, owner, stranger, moderator, suspended},
+answers as the table below says. The routes come from the URL conf: a new route without an
+entry here fails, so its authorization is decided on purpose.
+
+The object of every route is the owner's (alice's) *private* video, her comment on it, her
+profile: a stranger must not learn it exists (404), a moderator (staff) may manage it.
+Mutating routes are sent a POST with a valid CSRF token; nothing is asserted about what the
+POST did (each feature's tests do), only who is let through.
+"""
+
+import os
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from social.models import Comment
+from tests.conftest import csrf_post
+from tests.factories import UserFactory, published_video
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "owner", "stranger", "moderator", "suspended")
+# Left out: Django's admin (its own permission system, staff only: test_admin covers it),
+# allauth's pages (its own tests), and the language switch (no user data).
+SKIPPED_NAMESPACES = ("admin",)
+SKIPPED = {"set_language", "media", "private_media"}  # media: tests/security/test_media_*.py
+
+G, P = "GET", "POST"
+# name: (method, anonymous, owner, stranger, moderator)
+MATRIX = {
+    "home": (G, 200, 200, 200, 200),
+    "feeds:for_you": (G, 200, 200, 200, 200),
+    "feeds:following": (G, 302, 200, 200, 200),
+    "feeds:trending": (G, 200, 200, 200, 200),
+    "feeds:latest": (G, 200, 200, 200, 200),
+    "search:search": (G, 200, 200, 200, 200),
+    "search:suggest": (G, 302, 302, 302, 302),
+    "healthz_live": (G, 200, 200, 200, 200),
+    "healthz_ready": (G, 200, 200, 200, 200),
+    "healthz": (G, 200, 200, 200, 200),
+    "watch_events": (P, 400, 400, 400, 400),
+    "api:token_obtain": (P, 400, 400, 400, 400),
+    "api:token_refresh": (P, 400, 400, 400, 400),
+    "api:logout": (P, 401, 400, 400, 400),
+    "api:me": (G, 401, 200, 200, 200),
+    "api:video_like": (P, 401, 400, 404, 404),
+    "api:video_comments": (G, 404, 200, 404, 404),
+    "api:comment": (G, 401, 405, 405, 405),
+    "api:user_follow": (P, 401, 400, 201, 201),
+    "api:user_followers": (G, 200, 200, 200, 200),
+    "api:user_following": (G, 200, 200, 200, 200),
+    "api:notifications": (G, 401, 200, 200, 200),
+    "api:notifications_read": (P, 401, 200, 200, 200),
+    "api:video_not_interested": (P, 401, 201, 404, 201),
+    "api:video_show_fewer": (P, 401, 400, 404, 201),
+    "api:feed_for_you": (G, 200, 200, 200, 200),
+    "api:feed_following": (G, 401, 200, 200, 200),
+    "api:feed_trending": (G, 200, 200, 200, 200),
+    "api:feed_latest": (G, 200, 200, 200, 200),
+    "api:feed_hashtag": (G, 200, 200, 200, 200),
+    "api:user_videos": (G, 200, 200, 200, 200),
+    "api:search_videos": (G, 200, 200, 200, 200),
+    "api:search_creators": (G, 200, 200, 200, 200),
+    "api:search_suggestions": (G, 200, 200, 200, 200),
+    "api:schema": (G, 200, 200, 200, 200),
+    "api:docs": (G, 200, 200, 200, 200),
+    "accounts:profile_edit": (G, 302, 200, 200, 200),
+    "accounts:profile": (G, 200, 200, 200, 200),
+    "videos:upload": (G, 302, 200, 200, 200),
+    "videos:studio": (G, 302, 200, 200, 200),
+    "videos:manage": (G, 302, 200, 404, 200),
+    "videos:trim": (P, 302, 200, 404, 200),
+    "videos:publish": (P, 302, 302, 404, 302),
+    "videos:edit": (G, 302, 200, 404, 200),
+    "videos:captions": (P, 302, 200, 404, 200),
+    "videos:delete": (G, 302, 200, 404, 200),
+    "videos:watch": (G, 404, 200, 404, 200),
+    "videos:hashtag": (G, 200, 200, 200, 200),
+    "social:like": (P, 404, 302, 404, 404),
+    "social:unlike": (P, 404, 302, 404, 404),
+    "social:comments": (G, 404, 200, 404, 404),
+    "social:comment_delete": (P, 302, 302, 404, 404),
+    "social:follow": (P, 302, 302, 302, 302),
+    "social:unfollow": (P, 302, 302, 302, 302),
+    "social:followers": (G, 200, 200, 200, 200),
+    "social:following": (G, 200, 200, 200, 200),
+    "social:notifications": (G, 302, 200, 200, 200),
+    "social:notifications_read": (P, 302, 302, 302, 302),
+    "social:notification_badge": (G, 200, 200, 200, 200),
+    "social:notification_settings": (G, 302, 200, 200, 200),
+    "recommendations:not_interested": (P, 302, 302, 302, 302),
+    "recommendations:not_interested_undo": (P, 302, 302, 302, 302),
+    "recommendations:show_fewer": (P, 302, 302, 302, 302),
+    "recommendations:show_fewer_undo": (P, 302, 404, 302, 302),
+    "recommendations:topics": (P, 302, 302, 302, 302),
+}
+
+
+def _routes(resolver=None, namespace=None):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in SKIPPED_NAMESPACES or "allauth" in str(pattern.urlconf_name):
+                continue
+            inner = pattern.namespace or namespace
+            if namespace and pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}"
+            yield from _routes(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            if name not in SKIPPED:
+                yield name, pattern
+
+
+def test_every_route_has_an_entry():
+    names = {name for name, _ in _routes()}
+
+    assert names - set(MATRIX) == set(), "add these routes to the authorization matrix"
+    assert set(MATRIX) - names == set(), "these routes are gone: remove them from the matrix"
+
+
+@pytest.fixture
+def cast(settings):
+    settings.RATELIMITS = dict.fromkeys(settings.RATELIMITS, "100000/m/user_or_ip")
+    alice = UserFactory(username="alice")
+    carol = UserFactory(username="carol")
+    mod = UserFactory(username="mod", is_staff=True)
+    video = published_video(alice, visibility="private", title="Secret")
+    # Written while the video was public, say; it is private now.
+    comment = Comment.objects.create(video=video, author=alice, body="mine")
+    return {"owner": alice, "stranger": carol, "moderator": mod, "video": video, "comment": comment}
+
+
+def _url(name, pattern, cast):
+    from django.urls import reverse
+
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        kwargs[key] = {
+            "short_id": cast["video"].short_id,
+            "username": cast["owner"].username,
+            "pk": cast["comment"].pk,
+            "name": "cats",
+        }[key]
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_answer_in_the_table(client, cast, role):
+    routes = dict(_routes())
+    if role == "suspended":
+        pytest.skip("no suspension state on users yet (the moderation app adds it)")
+    observed, wrong = {}, []
+    for name, (method, *answers) in MATRIX.items():
+        expected = dict(zip(ROLES, answers, strict=False))[role]
+        client.logout()
+        if role != "anonymous":
+            client.force_login(cast[role])
+        url = _url(name, routes[name], cast)
+        response = client.get(url) if method == G else csrf_post(client, url)
+        observed[name] = response.status_code
+        if response.status_code != expected:
+            wrong.append(f"{name} ({method} {url}): {response.status_code}, expected {expected}")
+    if os.environ.get("AUTHZ_PRINT"):
+        print(role, observed)
+    assert not wrong, "\n".join(wrong)
