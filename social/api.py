@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_get_public_for
-from core.api import page_cursor, page_data, page_number
+from core.api import next_field, page_cursor, page_data, page_number
 from social import selectors, services
 from social.models import COMMENT_MAX_LENGTH
 from videos.selectors import video_get_visible
@@ -55,6 +55,21 @@ def _page_data(page, items, *, scope: str) -> dict:
         count=page.paginator.count,
         page=page.number,
         pages=page.paginator.num_pages,
+    )
+
+
+def _page_serializer(name: str, item, **extra: serializers.Field):
+    """The schema of one `_page_data` page of `item`s, with the list's own `extra` keys."""
+    fields = {
+        "results": item(many=True),
+        "next": next_field(),
+        "count": serializers.IntegerField(),
+        "page": serializers.IntegerField(),
+        "pages": serializers.IntegerField(),
+        **extra,
+    }
+    return extend_schema_serializer(component_name=name)(
+        type(name + "Serializer", (serializers.Serializer,), fields)
     )
 
 
@@ -120,6 +135,11 @@ class CommentListApi(APIView):
     def get_serializer(self, *args, **kwargs):
         return CommentWithRepliesSerializer(*args, **kwargs)
 
+    @extend_schema(
+        responses=_page_serializer(
+            "CommentPage", CommentWithRepliesSerializer, comments_open=serializers.BooleanField()
+        )
+    )
     def get(self, request, short_id):
         video = video_get_visible(short_id=short_id, user=request.user)
         sort = request.query_params.get("sort", "newest")
@@ -202,6 +222,7 @@ class _PeopleApi(APIView):
     def get_serializer(self, *args, **kwargs):
         return UserSerializer(*args, **kwargs)
 
+    @extend_schema(responses=_page_serializer("PeoplePage", UserSerializer))
     def get(self, request, username):
         user = user_get_public_for(username=username, viewer=request.user)
         scope = f"{self.which}:{user.pk}"
@@ -242,11 +263,16 @@ class NotificationListApi(APIView):
         latest_at = serializers.DateTimeField()
         actors = UserSerializer(many=True)
         ids = serializers.ListField(child=serializers.IntegerField())
-        video = serializers.CharField(source="video.short_id", default=None)
+        video = serializers.CharField(source="video.short_id", default=None, allow_null=True)
 
     def get_serializer(self, *args, **kwargs):
         return self.OutputSerializer(*args, **kwargs)
 
+    @extend_schema(
+        responses=_page_serializer(
+            "NotificationPage", OutputSerializer, unread_count=serializers.IntegerField()
+        )
+    )
     def get(self, request):
         scope = f"notifications:{request.user.pk}"
         page = selectors.notification_groups_page(
