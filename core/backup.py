@@ -102,7 +102,7 @@ def database_fingerprint(using: str = "default") -> dict[str, dict]:
             order = [key] if key else columns
             quote = conn.ops.quote_name
             cursor.execute(
-                f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "  # noqa: S608
+                f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} "  # noqa: S608  # nosec B608
                 f"ORDER BY {', '.join(map(quote, order))}"
             )
             digest, count = hashlib.sha256(), 0
@@ -258,7 +258,7 @@ def _restore_postgres(dump: Path) -> None:
     connections.close_all()
     exists = subprocess.run(
         ["psql", *args, "--dbname", "postgres", "-tAc",
-         f"SELECT 1 FROM pg_database WHERE datname = '{db['NAME']}'"],  # noqa: S608
+         f"SELECT 1 FROM pg_database WHERE datname = '{db['NAME']}'"],  # noqa: S608  # nosec B608
         env=env, capture_output=True, text=True,
     )  # fmt: skip
     if exists.returncode != 0:

@@ -24,6 +24,7 @@ class ReasonListApi(APIView):
     def get_serializer(self, *args, **kwargs):
         return ReasonSerializer(*args, **kwargs)
 
+    @extend_schema(responses=ReasonSerializer(many=True))
     def get(self, request):
         return Response(ReasonSerializer(selectors.reasons_active(), many=True).data)
 
