@@ -42,7 +42,7 @@ class BackupError(Exception):
 def target_storage(location: str) -> tuple[Storage, str]:
     """The storage of a backup location: a local folder, or `s3://bucket/prefix`."""
     if location.startswith("s3://"):
-        from core.storage import MediaS3Storage
+        from core.s3 import MediaS3Storage
 
         bucket, _, prefix = location[len("s3://") :].partition("/")
         default = settings.STORAGES["default"]

@@ -68,6 +68,8 @@ def test_report_block_remove_tell_appeal_restore(new_context, live_server, js_en
     # Bob reports the video, then blocks Alice from the answer.
     page = signed_in(new_context, live_server, bob, js=js_enabled)
     page.goto(f"{url}/v/{video.short_id}")
+    # Report sits in the action rail's "More" menu (a <details>, with or without JavaScript).
+    page.locator("summary").filter(has_text="More").click()
     page.get_by_role("link", name="Report this video").click()
     if js_enabled:
         expect(page.get_by_role("dialog")).to_be_visible()
