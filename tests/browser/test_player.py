@@ -38,7 +38,7 @@ def js(page, expression):
 def test_plays_muted_switches_to_the_adaptive_ladder_and_reports_events(
     live_server, new_context, video
 ):
-    context = new_context()
+    context = new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/v/{video.short_id}")
 
@@ -66,7 +66,7 @@ def test_plays_muted_switches_to_the_adaptive_ladder_and_reports_events(
 
 
 def test_every_control_is_labelled_and_every_shortcut_works(live_server, new_context, video):
-    context = new_context()
+    context = new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/v/{video.short_id}")
     # Once on the adaptive stream (from the first loop), nothing reloads the media any more.
@@ -146,7 +146,7 @@ def test_every_control_is_labelled_and_every_shortcut_works(live_server, new_con
 
 
 def test_reduced_motion_waits_for_the_viewer(live_server, new_context, video):
-    context = new_context(reduced_motion="reduce")
+    context = new_context(reduced_motion="reduce", bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/v/{video.short_id}")
     page.wait_for_function(f"document.querySelector('{VIDEO}').readyState >= 2")
@@ -158,7 +158,7 @@ def test_reduced_motion_waits_for_the_viewer(live_server, new_context, video):
 
 
 def test_a_failed_load_shows_an_error_with_a_retry(live_server, new_context, video):
-    context = new_context()
+    context = new_context(bypass_csp=True)
     page = context.new_page()
     page.route("**/fallback.mp4", lambda route: route.abort())
     page.goto(f"{live_server.url}/v/{video.short_id}")
@@ -172,7 +172,7 @@ def test_a_failed_load_shows_an_error_with_a_retry(live_server, new_context, vid
 
 
 def test_the_mp4_plays_with_javascript_off(live_server, new_context, video):
-    context = new_context(java_script_enabled=False)
+    context = new_context(java_script_enabled=False, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/v/{video.short_id}")
 
