@@ -58,6 +58,9 @@ def _page_data(page, items, *, scope: str) -> dict:
     )
 
 
+MAX_ID = 2**63 - 1  # the largest key a BigAutoField (and SQLite's INTEGER) holds
+
+
 def _page_serializer(name: str, item, **extra: serializers.Field):
     """The schema of one `_page_data` page of `item`s, with the list's own `extra` keys."""
     fields = {
@@ -130,7 +133,9 @@ class CommentListApi(APIView):
     class InputSerializer(serializers.Serializer):
         # Length is checked by the service, so that the API and the site say the same thing.
         body = serializers.CharField(max_length=COMMENT_MAX_LENGTH * 10, trim_whitespace=True)
-        parent = serializers.IntegerField(required=False, allow_null=True)
+        parent = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, max_value=MAX_ID
+        )
 
     def get_serializer(self, *args, **kwargs):
         return CommentWithRepliesSerializer(*args, **kwargs)
@@ -293,7 +298,11 @@ class NotificationReadApi(APIView):
     @extend_schema_serializer(component_name="NotificationReadInput")
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(
-            child=serializers.IntegerField(), required=False, allow_empty=True, max_length=1000
+            # Ids are database keys: a number past a 64-bit key is refused, not a 500.
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+            required=False,
+            allow_empty=True,
+            max_length=1000,
         )
 
     @extend_schema_serializer(component_name="NotificationReadResult")

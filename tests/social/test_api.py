@@ -152,3 +152,14 @@ def test_notifications_are_grouped_and_marked_read(api, video, alice, bob, carol
     assert marked.data == {"marked": 1, "unread_count": 1}
     assert api.post("/api/v1/notifications/read", {}, format="json").data["unread_count"] == 0
     assert not Notification.objects.filter(read_at=None).exists()
+
+
+@pytest.mark.django_db
+def test_marking_notifications_read_refuses_ids_past_a_database_key(bob):
+    # Schemathesis sent such a number: it was a 500 (SQLite cannot hold it), now a 400.
+    api = APIClient()
+    api.force_authenticate(bob)
+    response = api.post("/api/v1/notifications/read", {"ids": [2**70]}, format="json")
+
+    assert response.status_code == 400
+    assert "ids" in response.json()
