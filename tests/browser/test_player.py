@@ -66,7 +66,8 @@ def test_plays_muted_switches_to_the_adaptive_ladder_and_reports_events(
 
 
 def test_every_control_is_labelled_and_every_shortcut_works(live_server, new_context, video):
-    context = new_context(bypass_csp=True)
+    # A wide screen: on a phone the player bar leaves the volume to the hardware buttons.
+    context = new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/v/{video.short_id}")
     # Once on the adaptive stream (from the first loop), nothing reloads the media any more.

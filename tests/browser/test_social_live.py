@@ -189,6 +189,7 @@ def test_forms_work_with_and_without_javascript_and_a_reload_shows_the_latest(
     writer.start()
     writer.join()
     page.goto(url)
+    open_comments(page)
     expect(page.get_by_text("Carol was here")).to_be_visible()
     expect(page.locator(f"#comment-count-{video.short_id}")).to_have_text("1 comment")
 

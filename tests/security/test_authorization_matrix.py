@@ -11,6 +11,7 @@ POST did (each feature's tests do), only who is let through.
 import os
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from social.models import Comment
@@ -93,6 +94,33 @@ MATRIX = {
     "recommendations:show_fewer": (P, 302, 302, 302, 302),
     "recommendations:show_fewer_undo": (P, 302, 404, 302, 302),
     "recommendations:topics": (P, 302, 302, 302, 302),
+    # Moderation, analytics, sharing, search history and metrics.
+    "accounts:block": (P, 302, 302, 302, 302),
+    "accounts:blocked": (G, 302, 200, 200, 200),
+    "accounts:mute": (P, 302, 302, 302, 302),
+    "accounts:unblock": (P, 302, 302, 302, 302),
+    "accounts:unmute": (P, 302, 302, 302, 302),
+    "analytics:dashboard": (G, 302, 200, 200, 200),
+    "analytics:export": (G, 302, 200, 200, 200),
+    "analytics:video": (G, 302, 200, 404, 404),
+    "analytics:video_export": (G, 302, 200, 404, 404),
+    "api:appeals": (P, 401, 400, 400, 400),
+    "api:creator_stats": (G, 401, 200, 200, 200),
+    "api:me_standing": (G, 401, 200, 200, 200),
+    "api:moderation_reasons": (G, 200, 200, 200, 200),
+    "api:reports": (P, 401, 400, 400, 400),
+    "api:user_block": (P, 401, 409, 201, 201),
+    "api:user_mute": (P, 401, 409, 201, 201),
+    "api:video_stats": (G, 401, 200, 404, 404),
+    "metrics": (G, 404, 404, 404, 200),
+    "moderation:appeal": (G, 405, 405, 405, 405),
+    "moderation:report": (G, 404, 200, 404, 200),
+    "moderation:standing": (G, 302, 200, 200, 200),
+    "search:click": (G, 302, 302, 302, 302),
+    "search:history_clear": (P, 302, 302, 302, 302),
+    "search:history_toggle": (P, 302, 302, 302, 302),
+    "videos:embed": (G, 404, 404, 404, 404),
+    "videos:oembed": (G, 404, 404, 404, 404),
 }
 
 
@@ -124,6 +152,7 @@ def cast(settings):
     alice = UserFactory(username="alice")
     carol = UserFactory(username="carol")
     mod = UserFactory(username="mod", is_staff=True)
+    mod.groups.add(Group.objects.get(name="Moderators"))
     video = published_video(alice, visibility="private", title="Secret")
     # Written while the video was public, say; it is private now.
     comment = Comment.objects.create(video=video, author=alice, body="mine")
@@ -133,15 +162,19 @@ def cast(settings):
 def _url(name, pattern, cast):
     from django.urls import reverse
 
-    kwargs = {}
-    for key in pattern.pattern.converters:
-        kwargs[key] = {
-            "short_id": cast["video"].short_id,
-            "username": cast["owner"].username,
-            "pk": cast["comment"].pk,
-            "name": "cats",
-        }[key]
-    return reverse(name, kwargs=kwargs)
+    values = {
+        "short_id": cast["video"].short_id,
+        "username": cast["owner"].username,
+        "pk": cast["comment"].pk,
+        "name": "cats",
+        # Regular-expression routes (moderation's report page, analytics' CSV exports).
+        "target_type": "video",
+        "key": cast["video"].short_id,
+        "table": "daily",
+    }
+    regex = getattr(pattern.pattern, "regex", None)
+    keys = list(pattern.pattern.converters) or (list(regex.groupindex) if regex else [])
+    return reverse(name, kwargs={key: values[key] for key in keys})
 
 
 @pytest.mark.parametrize("role", ROLES)
