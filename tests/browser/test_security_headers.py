@@ -41,7 +41,7 @@ def test_main_pages_load_without_csp_violations(live_server, new_context, video)
         page.wait_for_load_state("networkidle")
     # The player's inline start script carries the nonce: it ran and playback started.
     page.goto(f"{live_server.url}/v/{video.short_id}")
-    page.wait_for_function("document.querySelector('video.player').currentTime > 0.2")
+    page.wait_for_function("() => document.querySelector('video.player').currentTime > 0.2")
     # Signed in: the upload page.
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username or email").fill(bob.username)

@@ -57,9 +57,10 @@ def test_upload_process_preview_and_publish(live_server, page, js_enabled):
         # The preview starts on the MP4 and moves to the HLS ladder at the first loop.
         expect(page.locator("[data-player]")).to_have_attribute("data-hls-levels", "4")
         page.wait_for_function(
-            "document.querySelector('video.player').currentSrc.startsWith('blob:')", timeout=15_000
+            "() => document.querySelector('video.player').currentSrc.startsWith('blob:')",
+            timeout=15_000,
         )
-        page.wait_for_function("document.querySelector('video.player').currentTime > 0.5")
+        page.wait_for_function("() => document.querySelector('video.player').currentTime > 0.5")
     else:
         assert_plays_without_scripts(page, player)
 
