@@ -5,11 +5,11 @@ import json
 import logging
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from core.cache import DegradingRedisCache
 from core.channels import InMemoryChannelLayer
 from core.logging import JsonFormatter, RequestIdFilter, request_id_var
+from tests.aio import run_async
 
 
 @pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_group_messages_carry_the_request_id():
             request_id_var.reset(token)
         return await layer.receive(channel)
 
-    message = async_to_sync(send_and_receive)()
+    message = run_async(send_and_receive)
 
     assert message == {"type": "social.fragment", "text": "{}", "request_id": "req-abcdef12"}
 
@@ -119,7 +119,7 @@ def test_group_messages_carry_the_request_id_over_redis(settings):
         await layer.flush()
         return message
 
-    message = async_to_sync(send_and_receive)()
+    message = run_async(send_and_receive)
 
     assert message["request_id"] == "req-abcdef12"
     assert message["text"] == "{}"

@@ -1,11 +1,8 @@
 """The sockets: who may listen, what they hear after each write, and what clients may not do."""
 
-import asyncio
-import concurrent.futures
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
@@ -13,6 +10,7 @@ from django.test import Client
 from microvid.asgi import application
 from social import services
 from social.consumers import CLOSE_POLICY_VIOLATION, CLOSE_TOO_MANY_MESSAGES, TokenBucket
+from tests.aio import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,20 +28,6 @@ def socket(path, user=None, origin=SITE):
     if user is not None:
         headers.append((b"cookie", f"sessionid={session_cookie(user)}".encode()))
     return WebsocketCommunicator(application, path, headers=headers)
-
-
-def run(coroutine_function):
-    """Run an async test body in an event loop (pytest-asyncio is not used here).
-
-    Playwright's sync API, used by the browser tests earlier in the session, leaves an event
-    loop running in the main thread; then the body runs in a thread of its own.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return async_to_sync(coroutine_function)()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(async_to_sync(coroutine_function)).result()
 
 
 def as_thread(function):
@@ -97,7 +81,7 @@ def test_viewers_see_likes_and_comments_arrive(video, bob):
         assert reply.pk  # went with its comment
         await viewer.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_private_videos_and_drafts_are_for_their_creator_only(private_video, draft_video, carol):
@@ -117,7 +101,7 @@ def test_private_videos_and_drafts_are_for_their_creator_only(private_video, dra
             await owner.disconnect()
         assert not (await missing.connect())[0]
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_sockets_from_another_origin_are_refused(video, bob):
@@ -131,7 +115,7 @@ def test_sockets_from_another_origin_are_refused(video, bob):
             connected, _ = await client.connect()
             assert not connected
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_forged_client_messages_are_ignored_and_never_relayed(video, bob):
@@ -162,7 +146,7 @@ def test_forged_client_messages_are_ignored_and_never_relayed(video, bob):
         await forger.disconnect()
         await bystander.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_oversized_or_binary_messages_close_the_socket(video):
@@ -174,7 +158,7 @@ def test_oversized_or_binary_messages_close_the_socket(video):
             closed = await client.receive_output(timeout=2)
             assert closed == {"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION}
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_chatty_clients_are_disconnected(video):
@@ -187,7 +171,7 @@ def test_chatty_clients_are_disconnected(video):
         closed = await client.receive_output(timeout=2)
         assert closed == {"type": "websocket.close", "code": CLOSE_TOO_MANY_MESSAGES}
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_token_bucket_refills():
@@ -218,7 +202,7 @@ def test_the_unread_badge_is_live_for_its_owner_only(video, alice, bob):
         await owner.disconnect()
         await other.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 @pytest.mark.redis
@@ -236,7 +220,7 @@ def test_an_idle_socket_still_hears_the_next_like_on_redis(video, bob):
         assert "1 like" in count["html"]
         await viewer.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_relaying_a_fragment_costs_no_database_round_trip(video, bob, monkeypatch):
@@ -266,4 +250,4 @@ def test_relaying_a_fragment_costs_no_database_round_trip(video, bob, monkeypatc
         assert len(hops) == before
         await viewer.disconnect()
 
-    run(scenario)
+    run_async(scenario)
