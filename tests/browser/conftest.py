@@ -1,5 +1,6 @@
 """Real-browser tests: Playwright driving Debian's Chromium (never a downloaded browser)."""
 
+import http.server
 import os
 import shutil
 import threading
@@ -189,3 +190,38 @@ def assert_in_first_screen(page, locator, viewport, what):
     assert box["x"] >= 0 and box["y"] >= 0, f"{what} starts off screen: {box}"
     assert box["x"] + box["width"] <= viewport["width"] + 0.5, f"{what} overflows: {box}"
     assert box["y"] + box["height"] <= viewport["height"] + 0.5, f"{what} below the fold: {box}"
+
+
+@pytest.fixture
+def another_site():
+    """Serve a given HTML page from another origin, as a real server on loopback.
+
+    A page made by `route.fulfill` or `set_content` has no network address, so Chromium treats
+    it as a public site and Local Network Access blocks its frames from loading this machine's
+    test server; a real server on 127.0.0.2 is a loopback site like the test server.
+    """
+    servers = []
+
+    def serve(html: str) -> str:
+        body = html.encode()
+
+        class OnePage(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):  # keep the test output quiet
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.2", 0), OnePage)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.2:{server.server_address[1]}/another-site"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -108,16 +108,8 @@ def test_follow_and_like_say_so_and_keep_the_focus(live_server, new_context, vid
     assert_accessible(page)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "Known regression since the CSP and the share work met: the embed's <video> is not "
-        "found inside another origin's iframe (headers checked: no X-Frame-Options, "
-        "frame-ancestors *). Open on issue 13; the rest of this test must keep passing."
-    ),
-    strict=False,
-)
 def test_comments_open_as_a_sheet_on_a_phone_and_share_offers_link_and_embed(
-    live_server, new_context, video, js_enabled
+    live_server, new_context, another_site, video, js_enabled
 ):
     context = new_context(java_script_enabled=js_enabled)
     page = log_in(context, live_server.url, "bob")
@@ -146,17 +138,20 @@ def test_comments_open_as_a_sheet_on_a_phone_and_share_offers_link_and_embed(
         assert page.evaluate("navigator.clipboard.readText()") == link.input_value()
     assert_accessible(page)
 
-    # The embed plays in another site's iframe.
-    # Served from another origin (on loopback, so that Chromium lets it frame a local server):
-    # `frame-ancestors *` admits network origins only (not
-    # the opaque one of a page made with set_content).
+    # The embed plays in another site's iframe (another origin, served by a real server on
+    # loopback: see the another_site fixture).
     host = context.new_page()
-    host.route(
-        "http://127.0.0.2:8999/another-site",
-        lambda route: route.fulfill(content_type="text/html", body=embed_code),
-    )
-    host.goto("http://127.0.0.2:8999/another-site")
+    host.goto(another_site(embed_code))
     frame = host.frame_locator("iframe")
     expect(frame.locator("video")).to_be_visible()
-    caption = "Sunset over the bay by Alice Liddell on Microvid"
-    expect(frame.get_by_role("link", name=caption)).to_be_visible()
+    caption = frame.get_by_role("link", name="Sunset over the bay by Alice Liddell on Microvid")
+    expect(caption).to_be_visible()
+    # The player and its caption fit the iframe the embed code asks for.
+    iframe = host.locator("iframe").bounding_box()
+    for part in (frame.locator("video"), caption):
+        box = part.bounding_box()
+        assert box["y"] >= iframe["y"] - 0.5, box
+        assert box["y"] + box["height"] <= iframe["y"] + iframe["height"] + 0.5, (box, iframe)
+    embed_page = context.new_page()
+    embed_page.goto(f"{live_server.url}/embed/{video.short_id}")
+    assert_accessible(embed_page)
