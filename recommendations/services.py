@@ -25,7 +25,7 @@ from recommendations.models import (
     WatchEvent,
 )
 from videos.models import Video
-from videos.selectors import video_can_manage, video_is_watchable_by_anyone
+from videos.selectors import video_is_watchable_or_managed_by
 
 MAX_EVENTS_PER_BATCH = 50
 MAX_MS = 10 * 60 * 1000  # no single report covers more than ten minutes
@@ -104,9 +104,7 @@ def watch_events_record(
     plays = set()
     for event in events:
         video = videos.get(event.short_id)
-        if video is None or not (
-            video_is_watchable_by_anyone(video) or video_can_manage(video=video, user=user)
-        ):
+        if video is None or not video_is_watchable_or_managed_by(video=video, user=user):
             continue
         rows.append(
             WatchEvent(
