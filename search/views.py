@@ -98,8 +98,8 @@ def search(request):
         )
         services.search_history_record(user=request.user, query=parsed.text)
     if not wants_fragment(request):
-        return render(request, "feeds/search.html", context)
-    response = render(request, "feeds/search.html#results", context)
+        return render(request, "search/search.html", context)
+    response = render(request, "search/search.html#results", context)
     # The address bar shows this search's short, canonical URL (the form would push every
     # field, defaults and all).
     response["HX-Push-Url"] = _search_url(params, page=results.page)
@@ -126,7 +126,7 @@ def suggest(request):
         "suggestions": search_suggestions(query=text, viewer=request.user),
         "listbox": listbox,
     }
-    return render(request, "feeds/search.html#suggestions", context)
+    return render(request, "search/search.html#suggestions", context)
 
 
 @require_GET
