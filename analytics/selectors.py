@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from analytics.models import RETENTION_POINTS, SOURCES, CreatorStats, Granularity, VideoStats
 from videos.models import Video
+from videos.selectors import video_by_short_id
 
 PERIODS = (7, 28, 90)
 SUMMED = [
@@ -42,7 +43,7 @@ def stats_may_read(*, user, owner) -> bool:
 
 def video_get_for_stats(*, short_id: str, user) -> Video:
     """The video whose analytics `user` may read, or 404 (never saying it exists)."""
-    video = Video.objects.select_related("owner").filter(short_id=short_id).first()
+    video = video_by_short_id(short_id)
     if video is None or not stats_may_read(user=user, owner=video.owner):
         raise Http404
     return video

@@ -9,6 +9,7 @@ in the response too (`page`, and `next_page` or `pages`), and still accept `?pag
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 
 from core.cursors import InvalidCursor, decode_cursor, encode_cursor
@@ -42,6 +43,16 @@ def next_field() -> serializers.CharField:
 def page_data(*, results, next_cursor: str | None, **extra) -> dict:
     """A page of a list in the API's one shape; `extra` adds the list's own keys."""
     return {"results": results, "next": next_cursor, **extra}
+
+
+def page_serializer(name: str, item, **extra: serializers.Field) -> type[serializers.Serializer]:
+    """The schema (and output serializer) of one `page_data` page of `item`s, named `name` in
+    the OpenAPI document, with the list's own `extra` keys."""
+    shape = {"results": item(many=True), "next": next_field()}
+    page = type("Page", (serializers.Serializer,), shape)
+    # A subclass, so that `results` and `next` come first (a serializer orders its own fields
+    # by when they were made, and `extra` was made first).
+    return extend_schema_serializer(component_name=name)(type(name + "Serializer", (page,), extra))
 
 
 # --- numbered lists behind a cursor -------------------------------------------------------------

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -28,15 +29,20 @@ def safe_next_url(request, fallback: str) -> str:
     return fallback
 
 
-def login_first(request, next_url: str):
-    """Send an anonymous visitor to the log-in page, back to `next_url` afterwards.
-
-    An htmx request cannot follow a redirect to a whole page, so it is told to navigate.
-    """
+def navigate(request, url: str):
+    """Send the browser to `url`: a plain request gets a redirect; an htmx request, which
+    cannot follow a redirect to a whole page, is told to navigate there (`HX-Redirect`)."""
     if getattr(request, "htmx", None):
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = f"{reverse('account_login')}?{urlencode({'next': next_url})}"
+        response["HX-Redirect"] = url
         return response
+    return redirect(url)
+
+
+def login_first(request, next_url: str):
+    """Send an anonymous visitor to the log-in page, back to `next_url` afterwards."""
+    if getattr(request, "htmx", None):
+        return navigate(request, f"{reverse('account_login')}?{urlencode({'next': next_url})}")
     return redirect_to_login(next_url)
 
 

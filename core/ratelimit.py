@@ -1,6 +1,6 @@
-"""Rate limits, written once: `limit(request_or_user, action)` and the `@ratelimit(action)`
-view decorator, on django-ratelimit's counters (kept in the cache: Redis in production, so
-they are shared between processes).
+"""Rate limits, written once: `limit(request_or_user_or_address, action)` and the
+`@ratelimit(action)` view decorator, on django-ratelimit's counters (kept in the cache: Redis
+in production, so they are shared between processes).
 
 Each action's limits are in `settings.RATELIMITS`, as a list of `"amount/period/per"` rules
 (`per` is `user`, `ip` or `user_or_ip`; a period is `s`, `m`, `h`, `d`, optionally with a
@@ -60,26 +60,33 @@ def rules_for(action: str) -> list[Rule]:
 
 def _subject_keys(subject, per: str) -> str | None:
     """The counter's key for one rule, or None when the rule does not apply to `subject`."""
+    request = address = None
     if hasattr(subject, "_request"):  # DRF's Request: its user may come from a token
         request, user = subject._request, subject.user
     elif isinstance(subject, HttpRequest):
         request, user = subject, getattr(subject, "user", None)
+    elif isinstance(subject, str):  # a client address, as core.net.client_ip gave it
+        user, address = None, subject
     else:
-        request, user = None, subject
+        user = subject
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     if per == "user" or (per == "user_or_ip" and signed_in):
         return f"user:{user.pk}" if signed_in else None
-    if request is None:
+    if request is not None:
+        address = client_ip(request)
+    if address is None:
         return None  # an IP rule, but only a user was given (a task, a socket)
-    return f"ip:{client_ip(request)}"
+    return f"ip:{address}"
 
 
-def limit(subject, action: str, *, count: bool = True) -> None:
-    """Count one `action` by a request (its user and client IP) or by a user alone.
+def limit(subject, action: str, *, count: bool = True, target: str = "") -> None:
+    """Count one `action` by a request (its user and client IP), by a user alone, or by a
+    client address alone (a string, from `core.net.client_ip`).
 
     Raises `RateLimited` when any of the action's rules is over its limit. Every rule is
     counted, so a user switching IP addresses, or several accounts on one address, are both
-    held back.
+    held back. A `target` (such as `f"video:{pk}"`) keeps a separate count per object: the
+    limit is then on doing `action` to that one object.
     """
     retry_after = 0
     for rule in rules_for(action):
@@ -88,7 +95,7 @@ def limit(subject, action: str, *, count: bool = True) -> None:
             continue
         usage = get_usage(
             None,
-            group=f"microvid:{action}:{rule.per}",
+            group=f"microvid:{action}:{rule.per}" + (f":{target}" if target else ""),
             key=lambda _group, _request, key=key: key,
             rate=rule.rate,
             increment=count,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.cursors import InvalidCursor
+from core.http import wants_fragment
 from feeds import selectors
 from feeds.cards import CARD_TEMPLATE, FEEDBACK_TEMPLATE, render_cards
 from recommendations.forms import TOPICS_DONE_SESSION_KEY
@@ -90,7 +91,7 @@ def render_feed(
         **states,
         **extra,
     }
-    if request.htmx and not request.htmx.boosted and request.GET.get("cursor"):
+    if wants_fragment(request) and request.GET.get("cursor"):
         return render(request, "feeds/feed.html#items", context)
     return render(request, template, context)
 

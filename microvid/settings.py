@@ -411,6 +411,9 @@ RATELIMIT_DEFAULTS = {
     "feedback": "60/m/user",
     "profile_edit": "20/h/user",
     "api_logout": "30/m/ip",
+    # Views one address adds to one video (a household or an office shares one address; a
+    # script harvesting fresh viewer cookies is held here).
+    "view": "20/h/ip",
 }
 RATELIMITS = {
     action: env.str(f"RATELIMIT_{action.upper()}", default=rule)
@@ -504,11 +507,10 @@ VIDEO_MAX_DURATION_S = 5.0
 VIDEO_MAX_TRIMMABLE_DURATION_S = env.float("VIDEO_MAX_TRIMMABLE_DURATION_S", default=60.0)
 VIDEO_PROCESSING_TIMEOUT_S = env.int("VIDEO_PROCESSING_TIMEOUT_S", default=300)
 VIDEO_PROCESSING_MAX_ATTEMPTS = env.int("VIDEO_PROCESSING_MAX_ATTEMPTS", default=3)
-# The anonymous viewer's signed cookie lives this long (core.viewer); one address adds at most
-# this many views to one video per hour, whatever viewer ids it shows (docs/playback.md).
-# Watch-event batches per minute are RATELIMITS["events"].
+# The anonymous viewer's signed cookie lives this long (core.viewer). Watch-event batches per
+# minute are RATELIMITS["events"]; the views one address adds to one video, whatever viewer ids
+# it shows, RATELIMITS["view"] (docs/playback.md).
 VIEWER_COOKIE_SECONDS = env.int("VIEWER_COOKIE_SECONDS", default=365 * 24 * 3600)
-VIEWS_PER_ADDRESS_PER_HOUR = env.int("VIEWS_PER_ADDRESS_PER_HOUR", default=20)
 # A processing attempt holds its video for this long, renewed every third of it while it
 # works: a dead attempt (its worker killed) is taken over once the lease has run out.
 VIDEO_PROCESSING_LEASE_S = env.int("VIDEO_PROCESSING_LEASE_S", default=30)

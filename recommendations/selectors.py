@@ -34,7 +34,12 @@ from recommendations.engine.events import Event
 from recommendations.models import NotInterested, ShowFewer, TopicInterest, WatchEvent
 from recommendations.registry import current_model, latest_version, registry
 from videos.models import Hashtag, Video
-from videos.selectors import videos_for_viewer, videos_public
+from videos.selectors import (
+    video_by_short_id,
+    video_is_watchable_or_managed_by,
+    videos_for_viewer,
+    videos_public,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -357,11 +362,7 @@ def topic_choices(*, limit: int = 12) -> list[Hashtag]:
 def video_for_feedback(*, short_id: str, user) -> Video | None:
     """The video a viewer gives feedback on, or None when it no longer exists or is not
     theirs to see (deleted, made private, unpublished)."""
-    from videos.selectors import video_can_manage, video_is_watchable_by_anyone
-
-    video = Video.objects.select_related("owner").filter(short_id=short_id).first()
-    if video is None or not (
-        video_is_watchable_by_anyone(video) or video_can_manage(video=video, user=user)
-    ):
+    video = video_by_short_id(short_id)
+    if video is None or not video_is_watchable_or_managed_by(video=video, user=user):
         return None
     return video

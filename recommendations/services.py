@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.ratelimit import RateLimited, limit
 from recommendations.models import (
     NotInterested,
     RecModelVersion,
@@ -24,7 +25,7 @@ from recommendations.models import (
     WatchEvent,
 )
 from videos.models import Video
-from videos.selectors import video_can_manage, video_is_watchable_by_anyone
+from videos.selectors import video_is_watchable_or_managed_by
 
 MAX_EVENTS_PER_BATCH = 50
 MAX_MS = 10 * 60 * 1000  # no single report covers more than ten minutes
@@ -87,7 +88,7 @@ def watch_events_record(
     client's address; default: the user, else `viewer_id`). A view counted under the address
     for a browser that was just given its cookie is also recorded under `alias_key` (the
     cookie), so that its next batch is not a second view. Whatever ids a script makes up,
-    one `address` adds at most `VIEWS_PER_ADDRESS_PER_HOUR` views to a video per hour.
+    one `address` adds at most `RATELIMITS["view"]` views to a video (20 an hour).
     """
     try:
         viewer = viewer_id if isinstance(viewer_id, uuid.UUID) else uuid.UUID(viewer_id)
@@ -103,9 +104,7 @@ def watch_events_record(
     plays = set()
     for event in events:
         video = videos.get(event.short_id)
-        if video is None or not (
-            video_is_watchable_by_anyone(video) or video_can_manage(video=video, user=user)
-        ):
+        if video is None or not video_is_watchable_or_managed_by(video=video, user=user):
             continue
         rows.append(
             WatchEvent(
@@ -137,16 +136,13 @@ def watch_events_record(
 
 
 def _address_may_add_view(video_pk: int, address: str) -> bool:
-    """At most VIEWS_PER_ADDRESS_PER_HOUR views of one video from one address per hour (a
-    household or an office shares one; a script harvesting fresh cookies is held here)."""
-    key = f"views-from:{video_pk}:{address}"
-    if cache.add(key, 1, VIEW_WINDOW_SECONDS):
-        return True
+    """At most RATELIMITS["view"] views of one video from one address (a household or an
+    office shares one; a script harvesting fresh cookies is held here)."""
     try:
-        return cache.incr(key) <= settings.VIEWS_PER_ADDRESS_PER_HOUR
-    except ValueError:  # expired meanwhile
-        cache.add(key, 1, VIEW_WINDOW_SECONDS)
-        return True
+        limit(address, "view", target=f"video:{video_pk}")
+    except RateLimited:
+        return False
+    return True
 
 
 # --- explicit feedback -----------------------------------------------------------------------

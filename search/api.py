@@ -13,7 +13,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import cursor_field, next_field, page_cursor, page_data, page_number
+from core.api import cursor_field, page_cursor, page_data, page_number, page_serializer
 from core.ratelimit import limit
 from search import selectors
 from videos.api import VideoCardOutputSerializer, VideoCreatorOutputSerializer
@@ -71,6 +71,20 @@ def _search_page_data(results, *, scope: str) -> dict:
     )
 
 
+def _search_page_serializer(name: str, item, **extra: serializers.Field):
+    """The schema of one `_search_page_data` page: the API's page with the query and the page
+    numbers."""
+    return page_serializer(
+        name,
+        item,
+        query=serializers.CharField(help_text=_("The query as it was searched for.")),
+        truncated=serializers.BooleanField(help_text=_("The query was too long and was cut.")),
+        page=serializers.IntegerField(),
+        next_page=serializers.IntegerField(allow_null=True),
+        **extra,
+    )
+
+
 class SearchVideosApi(APIView):
     """GET public videos matching a query (titles, hashtags, descriptions), a page at a time:
     best match first, or newest, or most liked; optionally only recent ones."""
@@ -84,16 +98,13 @@ class SearchVideosApi(APIView):
         cursor = cursor_field()
         page = _page_field()
 
-    class SearchVideosOutputSerializer(serializers.Serializer):
-        query = serializers.CharField(help_text=_("The query as it was searched for."))
-        truncated = serializers.BooleanField(help_text=_("The query was too long and was cut."))
-        page = serializers.IntegerField()
-        next_page = serializers.IntegerField(allow_null=True)
-        next = next_field()
-        did_you_mean = serializers.CharField(
+    SearchVideosOutputSerializer = _search_page_serializer(
+        "SearchVideosOutput",
+        SearchVideoOutputSerializer,
+        did_you_mean=serializers.CharField(
             allow_null=True, help_text=_("A corrected query, when this one found nothing.")
-        )
-        results = SearchVideoOutputSerializer(many=True)
+        ),
+    )
 
     @extend_schema(parameters=[SearchVideosInputSerializer], responses=SearchVideosOutputSerializer)
     def get(self, request):
@@ -127,13 +138,9 @@ class SearchCreatorsApi(APIView):
         cursor = cursor_field()
         page = _page_field()
 
-    class SearchCreatorsOutputSerializer(serializers.Serializer):
-        query = serializers.CharField()
-        truncated = serializers.BooleanField()
-        page = serializers.IntegerField()
-        next_page = serializers.IntegerField(allow_null=True)
-        next = next_field()
-        results = SearchCreatorOutputSerializer(many=True)
+    SearchCreatorsOutputSerializer = _search_page_serializer(
+        "SearchCreatorsOutput", SearchCreatorOutputSerializer
+    )
 
     @extend_schema(
         parameters=[SearchCreatorsInputSerializer], responses=SearchCreatorsOutputSerializer

@@ -48,6 +48,7 @@ from accounts.selectors import hidden_user_ids, users_in_good_standing_q
 from core.cache_versions import PUBLIC_VIDEOS, cache_version
 from core.metrics import cache_read
 from search.highlight import TERM_RE, highlight, snippet
+from search.models import SearchHistory, SearchPreference
 from videos.models import Hashtag, Video
 from videos.selectors import published_since, videos_for_viewer, videos_public
 
@@ -557,3 +558,24 @@ def popular_hashtags(*, limit: int = 8) -> list[str]:
         .order_by("-n", "hashtags__name")[:limit]
     )
     return [row["hashtags__name"] for row in rows]
+
+
+# --- the viewer's own recent searches -------------------------------------------------------------
+def search_history_enabled(*, user) -> bool:
+    """Whether the user's searches are remembered: the site keeps history and they did not
+    turn theirs off."""
+    if not settings.SEARCH_HISTORY_ENABLED or not user.is_authenticated:
+        return False
+    preference = SearchPreference.objects.filter(user=user).first()
+    return preference is None or preference.history_enabled
+
+
+def search_history_of(*, user) -> list[str]:
+    """The user's recent searches, newest first; none when their history is off."""
+    if not search_history_enabled(user=user):
+        return []
+    return list(
+        SearchHistory.objects.filter(user=user)
+        .order_by("-searched_at", "-pk")
+        .values_list("query", flat=True)
+    )

@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db.models import F, Func, Subquery
 
 from search.models import HISTORY_KEEP, SearchHistory, SearchPreference
+from search.selectors import search_history_enabled
 from videos.models import Video
 
 
@@ -36,13 +37,6 @@ def video_search_vector_update(*, video_ids) -> int:
 
 
 # --- search history (signed-in users only; docs/search.md) ---------------------------------
-def search_history_enabled(*, user) -> bool:
-    if not settings.SEARCH_HISTORY_ENABLED or not user.is_authenticated:
-        return False
-    preference = SearchPreference.objects.filter(user=user).first()
-    return preference is None or preference.history_enabled
-
-
 def search_history_record(*, user, query: str) -> None:
     """Remember `query` as the user's latest search (if history is on for them); keeps the
     last HISTORY_KEEP."""

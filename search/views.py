@@ -19,7 +19,6 @@ from core.ratelimit import ratelimit
 from core.signals import search_performed, search_result_clicked
 from search import services
 from search.forms import DEFAULTS, SearchForm
-from search.models import SearchHistory
 from search.selectors import (
     MAX_QUERY_LENGTH,
     VIDEO_PAGE_SIZE,
@@ -27,19 +26,11 @@ from search.selectors import (
     popular_hashtags,
     search_creators,
     search_did_you_mean,
+    search_history_enabled,
+    search_history_of,
     search_suggestions,
     search_videos,
 )
-
-
-def _history(user):
-    if not services.search_history_enabled(user=user):
-        return []
-    return list(
-        SearchHistory.objects.filter(user=user)
-        .order_by("-searched_at", "-pk")
-        .values_list("query", flat=True)
-    )
 
 
 def _search_url(params: dict, **changes) -> str:
@@ -97,8 +88,8 @@ def search(request):
             _search_url(params, page=results.previous_page) if results.has_previous else ""
         ),
         "rank_offset": (results.page - 1) * VIDEO_PAGE_SIZE,
-        "history": _history(request.user) if parsed.is_empty else [],
-        "history_on": services.search_history_enabled(user=request.user),
+        "history": search_history_of(user=request.user) if parsed.is_empty else [],
+        "history_on": search_history_enabled(user=request.user),
         "history_available": settings.SEARCH_HISTORY_ENABLED,
     }
     if not parsed.is_empty and results.page == 1:
@@ -107,8 +98,8 @@ def search(request):
         )
         services.search_history_record(user=request.user, query=parsed.text)
     if not wants_fragment(request):
-        return render(request, "feeds/search.html", context)
-    response = render(request, "feeds/search.html#results", context)
+        return render(request, "search/search.html", context)
+    response = render(request, "search/search.html#results", context)
     # The address bar shows this search's short, canonical URL (the form would push every
     # field, defaults and all).
     response["HX-Push-Url"] = _search_url(params, page=results.page)
@@ -135,7 +126,7 @@ def suggest(request):
         "suggestions": search_suggestions(query=text, viewer=request.user),
         "listbox": listbox,
     }
-    return render(request, "feeds/search.html#suggestions", context)
+    return render(request, "search/search.html#suggestions", context)
 
 
 @require_GET

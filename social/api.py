@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_get_public_for
-from core.api import next_field, page_cursor, page_data, page_number
+from core.api import page_cursor, page_data, page_number, page_serializer
 from social import selectors, services
 from social.models import COMMENT_MAX_LENGTH
 from videos.selectors import video_get_visible
@@ -62,17 +62,14 @@ MAX_ID = 2**63 - 1  # the largest key a BigAutoField (and SQLite's INTEGER) hold
 
 
 def _page_serializer(name: str, item, **extra: serializers.Field):
-    """The schema of one `_page_data` page of `item`s, with the list's own `extra` keys."""
-    fields = {
-        "results": item(many=True),
-        "next": next_field(),
-        "count": serializers.IntegerField(),
-        "page": serializers.IntegerField(),
-        "pages": serializers.IntegerField(),
+    """The schema of one `_page_data` page of `item`s: the API's page with its numbers."""
+    return page_serializer(
+        name,
+        item,
+        count=serializers.IntegerField(),
+        page=serializers.IntegerField(),
+        pages=serializers.IntegerField(),
         **extra,
-    }
-    return extend_schema_serializer(component_name=name)(
-        type(name + "Serializer", (serializers.Serializer,), fields)
     )
 
 

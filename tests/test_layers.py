@@ -1,9 +1,12 @@
 """The house's import rules, read from the code (docs/architecture.md, Layers).
 
 Every first-party import is read with `ast`, at module level and inside functions alike (a
-function-level import is still a dependency). A package may import its own modules and any
-package on a lower layer; never one on its own layer or above. No two modules import each
-other, directly or around a longer loop. The recommender's engine is plain Python.
+function-level import is still a dependency), and so is every module a URL conf names as a
+string in `include("app.urls")`. A package may import its own modules and any package on a
+lower layer; never one on its own layer or above. No two modules import each other, directly
+or around a longer loop. The recommender's engine is plain Python. The benchmarks (`bench/`)
+and the developers' scripts (`scripts/`) sit on top: they may use the whole project, and
+nothing in it may import them.
 """
 
 import ast
@@ -24,6 +27,9 @@ LAYERS = [
     ["feeds", "search", "analytics"],
     ["pages"],
     ["microvid"],
+    # Not part of the site: benchmarks and scripts use it (and scripts use bench's helpers).
+    ["bench"],
+    ["scripts"],
 ]
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}
 
@@ -51,14 +57,32 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def _included_module(node: ast.Call) -> str | None:
+    """The module named in `include("app.urls")` or `include(("app.urls", "namespace"))`."""
+    function = node.func
+    name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
+    if name != "include" or not node.args:
+        return None
+    argument = node.args[0]
+    if isinstance(argument, ast.Tuple) and argument.elts:
+        argument = argument.elts[0]
+    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+        return argument.value
+    return None
+
+
 def _imports(path: Path, module_name: str | None = None) -> list[tuple[int, str]]:
-    """(line, module) for every import in the file, resolved to absolute module names."""
+    """(line, module) for every import in the file, resolved to absolute module names, and,
+    in a URL conf, every module it includes by name."""
     tree = ast.parse(path.read_text(), filename=str(path))
     here = (module_name or _module_name(path)).split(".")
     is_package = path.name == "__init__.py"
+    is_url_conf = path.name.endswith("urls.py")
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if is_url_conf and isinstance(node, ast.Call) and _included_module(node):
+            found.append((node.lineno, _included_module(node)))
+        elif isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
@@ -158,3 +182,23 @@ def test_the_checker_sees_a_wrong_import(tmp_path):
         "feeds.views.render_feed",
         "videos.tasks",
     ]
+
+
+def test_the_checker_reads_the_url_confs_included_by_name(tmp_path):
+    urls = tmp_path / "urls.py"
+    urls.write_text(
+        "from django.urls import include, path\n\n"
+        "urlpatterns = [\n"
+        '    path("", include("feeds.urls")),\n'
+        '    path("api/", include(("search.api_urls", "search-api"))),\n'
+        '    path("", include(patterns)),\n'
+        "]\n"
+    )
+    included = [module for _line, module in _imports(urls, "videos.urls")]
+    assert "feeds.urls" in included
+    assert "search.api_urls" in included
+
+
+def test_nothing_in_the_project_may_import_the_benchmarks_or_the_scripts():
+    site = [package for package in RANK if package not in {"bench", "scripts"}]
+    assert all(RANK[package] < RANK["bench"] < RANK["scripts"] for package in site)

@@ -9,6 +9,9 @@ The family, from the widest audience to the narrowest:
 - `video_is_watchable_by_anyone(video)`: ready, published and not private (public or
   unlisted), not removed or held (a limited video still opens by link), its creator active and
   not suspended: anyone with its link may watch it, like it and comment on it.
+- `video_is_watchable_or_managed_by(video=, user=)`: the videos anyone may watch, and any the
+  user may manage, whatever their state (what a player may report events on, and what a
+  viewer may give feedback on).
 - `video_is_visible_to(video=, user=)`: whether the user may know the video exists (its likes,
   its comments, its socket): the videos above unless a block stands between the two people
   (a mute still opens links); its creator for any of their own except removed ones.
@@ -62,6 +65,12 @@ def video_is_watchable_by_anyone(video: Video) -> bool:
     )
 
 
+def video_is_watchable_or_managed_by(*, video: Video, user) -> bool:
+    """Anyone may watch it, or this user may manage it (in any state): the videos a player
+    reports watch events on and a viewer gives feedback on."""
+    return video_is_watchable_by_anyone(video) or video_can_manage(video=video, user=user)
+
+
 def video_is_watchable_by(*, video: Video, user) -> bool:
     """Whether the user may play the video: the videos visible to them (below); its creator
     (and moderators) also their private and unpublished ones once they are processed."""
@@ -86,17 +95,31 @@ def video_is_visible_to(*, video: Video, user) -> bool:
 
 
 # --- fetching one ------------------------------------------------------------------------------
+def video_by_short_id(short_id: str) -> Video | None:
+    """The video with this short id, with its creator, or None: the one lookup that the
+    checks above then rule on."""
+    return Video.objects.select_related("owner").filter(short_id=short_id).first()
+
+
+def video_get_watchable_by_anyone(*, short_id: str) -> Video:
+    """The video with this short id if anyone may watch it (embeds, oEmbed), else 404."""
+    video = video_by_short_id(short_id)
+    if video is None or not video_is_watchable_by_anyone(video):
+        raise Http404
+    return video
+
+
 def video_for_manager(*, short_id: str, user) -> Video | None:
     """The video with this short id if the user may manage it, else None."""
-    video = Video.objects.select_related("owner").filter(short_id=short_id).first()
+    video = video_by_short_id(short_id)
     if video is None or not video_can_manage(video=video, user=user):
         return None
     return video
 
 
 def video_get_for_owner(*, short_id: str, user) -> Video:
-    """A video its creator (or staff) may manage; 404 for anyone else, so that others cannot
-    even learn that a draft exists."""
+    """A video the user may manage (its creator, or a moderator: `video_can_manage`); 404 for
+    anyone else, so that others cannot even learn that a draft exists."""
     video = video_for_manager(short_id=short_id, user=user)
     if video is None:
         raise Http404

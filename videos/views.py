@@ -11,20 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.headers import frameable
+from core.http import navigate, wants_fragment
 from core.ratelimit import RateLimited, limit, too_many_requests
 from videos import selectors, services, sharing
 from videos.forms import CaptionsForm, PublishForm, TrimForm, VideoDetailsForm, VideoUploadForm
-from videos.models import Video
 from videos.probe import UploadRejected
-
-
-def _redirect(request, url):
-    """A plain request gets a redirect; an htmx request is told to navigate there."""
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 @login_required
@@ -58,10 +49,10 @@ def upload(request):
             except UploadRejected as rejection:
                 form.add_error("file", str(rejection))
             else:
-                return _redirect(request, reverse("videos:manage", args=[video.short_id]))
+                return navigate(request, reverse("videos:manage", args=[video.short_id]))
     else:
         form = VideoUploadForm()
-    template = "videos/upload.html#upload-form" if request.htmx else "videos/upload.html"
+    template = "videos/upload.html#upload-form" if wants_fragment(request) else "videos/upload.html"
     return render(request, template, {"form": form})
 
 
@@ -76,7 +67,7 @@ def studio(request):
 @require_GET
 def manage(request, short_id):
     video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
-    if request.htmx and request.GET.get("poll"):
+    if wants_fragment(request) and request.GET.get("poll"):
         # The status panel polls while the video is processing; once it is done the whole
         # page is reloaded, as its preview and actions change.
         if not video.is_processing:
@@ -212,19 +203,12 @@ def delete(request, short_id):
     return render(request, "videos/delete.html", {"video": video})
 
 
-def _public_video_or_404(short_id):
-    video = Video.objects.select_related("owner").filter(short_id=short_id).first()
-    if video is None or not selectors.video_is_watchable_by_anyone(video):
-        raise Http404
-    return video
-
-
 @require_GET
 @frameable
 def embed(request, short_id):
     """A minimal player page that other sites may put in an iframe (the rest of the site
     sends X-Frame-Options: DENY). Only videos anyone may watch can be embedded."""
-    video = _public_video_or_404(short_id)
+    video = selectors.video_get_watchable_by_anyone(short_id=short_id)
     return render(request, "videos/embed.html", {"video": video})
 
 
@@ -236,7 +220,7 @@ def oembed(request):
     short_id = _short_id_from_url(request, request.GET.get("url", ""))
     if short_id is None:
         raise Http404
-    video = _public_video_or_404(short_id)
+    video = selectors.video_get_watchable_by_anyone(short_id=short_id)
     data = sharing.oembed(
         request,
         video,

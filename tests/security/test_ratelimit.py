@@ -52,6 +52,16 @@ def test_limits_are_per_user(settings, alice, bob):
     limit(bob, "like")  # bob has his own allowance
 
 
+def test_an_address_alone_is_counted_per_target(settings):
+    settings.RATELIMITS = {**settings.RATELIMITS, "view": "1/h/ip"}
+    limit("198.51.100.7", "view", target="video:1")
+
+    limit("198.51.100.7", "view", target="video:2")  # another video: its own count
+    limit("198.51.100.8", "view", target="video:1")  # another address: its own count
+    with pytest.raises(RateLimited):
+        limit("198.51.100.7", "view", target="video:1")
+
+
 def test_an_ip_rule_holds_back_many_accounts_from_one_address(settings, alice, bob, carol):
     settings.RATELIMITS = {**settings.RATELIMITS, "upload": "10/h/user,2/h/ip"}
     limit(_request(alice), "upload")

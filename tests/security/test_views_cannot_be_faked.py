@@ -58,8 +58,7 @@ def test_a_browser_keeps_its_issued_id_and_counts_once(client, video):
 
 
 def test_harvesting_fresh_cookies_is_capped_per_address(video, settings):
-    settings.RATELIMITS = {**settings.RATELIMITS, "events": "1000/m/user_or_ip"}
-    settings.VIEWS_PER_ADDRESS_PER_HOUR = 5
+    settings.RATELIMITS = {**settings.RATELIMITS, "events": "1000/m/user_or_ip", "view": "5/h/ip"}
     for _ in range(20):
         browser = Client(enforce_csrf_checks=True)
         _play(browser, video)  # gets a cookie (counted by address)
