@@ -9,7 +9,8 @@ from videos.selectors import DATE_CHOICES
 
 TABS = ("videos", "creators")
 SORT_CHOICES = list(zip(SORTS, [_("Relevance"), _("Newest"), _("Most liked")], strict=True))
-DEFAULTS = {"q": "", "type": "videos", "date": "", "sort": "relevance", "page": 1}
+# `exact`: search these very words, without showing a spelling correction's results instead.
+DEFAULTS = {"q": "", "type": "videos", "date": "", "sort": "relevance", "page": 1, "exact": False}
 
 
 class SearchForm(forms.Form):
@@ -27,6 +28,7 @@ class SearchForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
     # No upper bound: a page past the end (or past MAX_PAGE) is an empty page, not an error.
     page = forms.IntegerField(min_value=1, required=False)
+    exact = forms.BooleanField(required=False)
 
     def params(self) -> dict:
         self.is_valid()

@@ -50,21 +50,28 @@ def _search_url(params: dict, **changes) -> str:
 @ratelimit("search")
 def search(request):
     params = SearchForm(request.GET).params()
-    if params["type"] == "creators":
-        results = search_creators(query=params["q"], page=params["page"], viewer=request.user)
-    else:
-        results = search_videos(
-            query=params["q"],
-            date_filter=params["date"],
-            sort=params["sort"],
-            page=params["page"],
-            viewer=request.user,
-        )
+    asked = dict(params)  # this request's own URL, for the address bar
+    results = _results(params, query=params["q"], viewer=request.user)
     parsed = results.query
     params["q"] = parsed.text  # links carry the cleaned, shortened text
     did_you_mean = None
     if not parsed.is_empty and not results.items and results.page == 1:
         did_you_mean = search_did_you_mean(query=parsed.text)
+    if not parsed.is_empty and results.page == 1:
+        # Analytics count what was asked and what it found (a typo finds nothing), before any
+        # correction below.
+        search_performed.send(
+            sender=None, query=parsed.text, kind=params["type"], results=len(results.items)
+        )
+        services.search_history_record(user=request.user, query=parsed.text)
+    corrected_from = ""
+    if did_you_mean and params["type"] == "videos" and not params["exact"]:
+        # A typo finds what was meant: the correction's results, said so, with a way back.
+        corrected = _results(params, query=did_you_mean, viewer=request.user)
+        if corrected.items:
+            corrected_from, results, did_you_mean = parsed.text, corrected, None
+            parsed = corrected.query
+            params["q"] = parsed.text
     notice = ""
     if parsed.truncated:
         notice = _("Searches are limited to %(count)d characters; yours was shortened.") % {
@@ -73,13 +80,19 @@ def search(request):
     elif parsed.text and parsed.is_empty:
         notice = _("Type some letters or numbers: punctuation alone finds nothing.")
     context = {
-        "form": SearchForm(initial=params),
+        "form": SearchForm(initial={**params, "q": corrected_from or params["q"]}),
         "q": parsed.text,
         "tab": params["type"],
         "results": results,
         "notice": notice,
         "did_you_mean": did_you_mean,
-        "did_you_mean_url": _search_url(params, q=did_you_mean, page=None) if did_you_mean else "",
+        "did_you_mean_url": (
+            _search_url(params, q=did_you_mean, page=None, exact=False) if did_you_mean else ""
+        ),
+        "corrected_from": corrected_from,
+        "exact_url": (
+            _search_url(params, q=corrected_from, page=None, exact=True) if corrected_from else ""
+        ),
         "popular_hashtags": popular_hashtags() if parsed.is_empty else [],
         "videos_url": _search_url(params, type="videos", page=None),
         "creators_url": _search_url(params, type="creators", page=None),
@@ -92,18 +105,25 @@ def search(request):
         "history_on": search_history_enabled(user=request.user),
         "history_available": settings.SEARCH_HISTORY_ENABLED,
     }
-    if not parsed.is_empty and results.page == 1:
-        search_performed.send(
-            sender=None, query=parsed.text, kind=params["type"], results=len(results.items)
-        )
-        services.search_history_record(user=request.user, query=parsed.text)
     if not wants_fragment(request):
         return render(request, "search/search.html", context)
     response = render(request, "search/search.html#results", context)
     # The address bar shows this search's short, canonical URL (the form would push every
     # field, defaults and all).
-    response["HX-Push-Url"] = _search_url(params, page=results.page)
+    response["HX-Push-Url"] = _search_url(asked, q=corrected_from or params["q"])
     return response
+
+
+def _results(params: dict, *, query: str, viewer):
+    if params["type"] == "creators":
+        return search_creators(query=query, page=params["page"], viewer=viewer)
+    return search_videos(
+        query=query,
+        date_filter=params["date"],
+        sort=params["sort"],
+        page=params["page"],
+        viewer=viewer,
+    )
 
 
 # The search boxes with autocomplete: the one on /search and the one in the site header.

@@ -311,14 +311,27 @@ def test_a_search_uses_the_gin_index(alice):
 
 # --- typos (PostgreSQL: pg_trgm) ----------------------------------------------------------------
 @pytest.mark.postgres
-def test_a_typo_gets_a_did_you_mean(client, alice):
-    clip(alice, title="Kittens", description="#kittens playing")
+def test_a_typo_finds_what_was_meant(client, alice):
+    video = clip(alice, title="Kittens", description="#kittens playing")
 
     assert found("kitens") == []
     assert search.search_did_you_mean(query="kitens") == "kittens"
     page = html(client.get("/search?q=kitens"))
-    assert "Did you mean:" in page
-    assert 'href="/search?q=kittens"' in page
+    assert "showing results for <strong>kittens</strong>" in page
+    assert f"/v/{video.short_id}" in page
+    exact = html(client.get("/search?q=kitens&exact=True"))
+    assert "Did you mean:" in exact
+    assert 'href="/search?q=kittens"' in exact
+
+
+def test_a_typo_is_logged_as_a_search_that_found_nothing(client, alice):
+    from analytics.models import SearchLog
+
+    clip(alice, title="Kittens", description="#kittens playing")
+
+    client.get("/search?q=kitens")
+
+    assert list(SearchLog.objects.values_list("query", "results")) == [("kitens", 0)]
 
 
 @pytest.mark.postgres

@@ -1,5 +1,5 @@
 """Search on the embedded default (SQLite): the FTS5 trigram index behind the same search
-service as PostgreSQL's, kept current by triggers, with "Did you mean …?" for typos."""
+service as PostgreSQL's, kept current by triggers, with the results of the likely word for typos."""
 
 import pytest
 from django.conf import settings
@@ -29,14 +29,19 @@ def indexed(video_pk):
         return cursor.fetchone()
 
 
-def test_a_typo_gets_a_did_you_mean_on_sqlite(client, alice):
+def test_a_typo_finds_what_was_meant_on_sqlite(client, alice):
     video = described_video(alice, title="Sunset over the bay", description="golden #sunset")
 
     assert found("sunst") == []
     assert search.search_did_you_mean(query="sunst") == "sunset"
     assert found("sunset") == [video.pk]
     page = client.get("/search?q=sunst").content.decode()
-    assert "Did you mean:" in page and 'href="/search?q=sunset"' in page
+    assert "showing results for <strong>sunset</strong>" in page
+    assert f"/v/{video.short_id}" in page
+    assert 'href="/search?q=sunst&amp;exact=True"' in page  # "Search only for “sunst”"
+    exact = client.get("/search?q=sunst&exact=True").content.decode()
+    assert "Did you mean:" in exact and 'href="/search?q=sunset"' in exact
+    assert f"/v/{video.short_id}" not in exact
 
 
 def test_part_of_a_word_finds_it_anywhere_in_title_hashtags_or_description(alice):
