@@ -4,10 +4,11 @@ measures (docs/analytics.md defines each). Everything reads the daily roll-up ro
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
 from analytics.models import RETENTION_POINTS, SOURCES, CreatorStats, Granularity, VideoStats
 from videos.models import Video
 
@@ -152,6 +153,33 @@ def _series(rows, win: Window) -> list[dict]:
 # The columns of a series point after `day`, for tables and CSV.
 SERIES_COLUMNS = ["plays", "engaged_plays", "watch_seconds", "unique_viewers", "likes",
                   "comments", "shares", "follows_gained"]  # fmt: skip
+
+
+def creator_loops_per_play(*, creator, days: int, now: datetime | None = None) -> float | None:
+    """Loops per play over all of the creator's videos: watch seconds / the durations summed
+    over plays (each play counts its own video's duration); None without plays."""
+    win = window(days=days, now=now)
+    rows = VideoStats.objects.filter(
+        creator=creator, granularity=Granularity.DAY, period_start__gte=win.start,
+        period_start__lt=win.end, video__duration__gt=0,
+    )  # fmt: skip
+    sums = rows.aggregate(
+        watch_ms=Sum("watch_ms"), play_seconds=Sum(F("plays") * F("video__duration"))
+    )
+    if not sums["play_seconds"]:
+        return None
+    return round(sums["watch_ms"] / 1000 / sums["play_seconds"], 2)
+
+
+def creator_get_for_stats(*, username: str | None, user):
+    """The creator whose totals `user` may read: `user` themselves without a username, else
+    the named creator if `user` may read theirs (a moderator with the permission); else 404."""
+    if not username:
+        return user
+    creator = User.objects.filter(username__iexact=username).first()
+    if creator is None or not stats_may_read(user=user, owner=creator):
+        raise Http404
+    return creator
 
 
 def creator_series(*, creator, days: int, now: datetime | None = None) -> list[dict]:
