@@ -261,7 +261,8 @@
     if (copy) { copyValue(copy); return; }
     var native = target.closest("[data-share-native]");
     if (native && navigator.share) {
-      navigator.share({ title: native.dataset.shareTitle, url: native.dataset.shareUrl }).catch(function () {});
+      navigator.share({ title: native.dataset.shareTitle, url: native.dataset.shareUrl })
+        .then(function () { recordShare(native); }, function () { /* dismissed: no share */ });
     }
   });
   document.addEventListener("keydown", function (event) {
@@ -282,12 +283,30 @@
       if (!ok) { field.focus(); field.select(); }
     }
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(field.value).then(function () { say(true); }, function () { say(false); });
+      navigator.clipboard.writeText(field.value).then(function () { say(true); recordShare(button); }, function () { say(false); });
     } else {
       field.select();
       var ok = false;
       try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
       say(ok);
+      if (ok) recordShare(button);
+    }
+  }
+
+  // A copied link or embed code, or a completed system share, is a share for the creator's
+  // analytics: one `share` watch event, sent like the player's (the server de-duplicates per
+  // viewer per hour; a share typed out of the field by hand cannot be seen).
+  function recordShare(control) {
+    var box = control.closest("[data-share]");
+    if (!box || !box.dataset.shareEventsUrl || !box.dataset.shareVideo) return;
+    var token = "";
+    try { token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { token = ""; }
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", token);
+    body.append("batch", JSON.stringify([{ video: box.dataset.shareVideo, kind: "share" }]));
+    var url = box.dataset.shareEventsUrl;
+    if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
+      window.fetch(url, { method: "POST", body: body, credentials: "same-origin", keepalive: true }).catch(function () {});
     }
   }
 
