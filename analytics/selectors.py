@@ -2,14 +2,16 @@
 measures (docs/analytics.md defines each). Everything reads the daily roll-up rows."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncHour
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from analytics.models import RETENTION_POINTS, SOURCES, CreatorStats, Granularity, VideoStats
+from recommendations.models import WatchEvent
 from videos.models import Video
 
 PERIODS = (7, 28, 90)
@@ -47,6 +49,31 @@ def video_get_for_stats(*, short_id: str, user) -> Video:
     if video is None or not stats_may_read(user=user, owner=video.owner):
         raise Http404
     return video
+
+
+def video_id_for_live_stats(*, short_id: str, user) -> int | None:
+    """The id of the video whose live counters `user` may follow (the stats_may_read rule),
+    else None: for the analytics socket, which cannot answer 404."""
+    try:
+        return video_get_for_stats(short_id=short_id, user=user).pk
+    except Http404:
+        return None
+
+
+def video_plays_today(*, video, now: datetime | None = None) -> int:
+    """Plays of the video since midnight UTC, straight from the raw events and counted as the
+    roll-up counts them (a viewer-hour with a `play`, the owner's own excluded), so the live
+    counter agrees with the day's row once it is rolled up."""
+    today = window(days=1, now=now).start
+    plays = WatchEvent.objects.filter(video=video, kind="play", created_at__gte=today).filter(
+        Q(user__isnull=True) | ~Q(user_id=video.owner_id)
+    )
+    return (
+        plays.annotate(hour=TruncHour("created_at", tzinfo=UTC))
+        .values("viewer_id", "hour")
+        .distinct()
+        .count()
+    )
 
 
 def days_param(value, default: int = 28) -> int:

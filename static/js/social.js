@@ -1,5 +1,6 @@
-// Microvid's social layer: live like counts, comments and the unread badge over WebSockets,
-// double-tap to like, and the comment character counter. Everything here is an enhancement:
+// Microvid's social layer: live like counts, comments, the unread badge and the analytics page's
+// live counters over WebSockets, double-tap to like, the comment character counter, and share
+// recording. Everything here is an enhancement:
 // the forms work without scripts, and while a socket is down the regions poll (htmx).
 (function () {
   "use strict";
@@ -87,6 +88,9 @@
       var active = document.activeElement;
       if (active && element.contains(active) && /^(TEXTAREA|INPUT)$/.test(active.tagName)) return false;
       if (element.id === "notification-badge") return !live["/ws/notifications/"];
+      // A region fed by two sockets (the analytics page's live counters) polls while either is down.
+      var stats = element.closest("[data-live-stats]");
+      if (stats && !live[stats.dataset.liveStats]) return true;
       var owner = element.closest("[data-live-video]");
       return !(owner && live[videoPath(owner.dataset.liveVideo)]);
     },
@@ -108,6 +112,10 @@
     document.querySelectorAll("[data-live-video]").forEach(function (element) {
       var path = videoPath(element.dataset.liveVideo);
       if (!seen[path]) { seen[path] = true; connect(path, 0); }
+    });
+    document.querySelectorAll("[data-live-stats]").forEach(function (element) {
+      var path = element.dataset.liveStats;
+      if (path.indexOf("/ws/") === 0 && !seen[path]) { seen[path] = true; connect(path, 0); }
     });
     if (document.getElementById("notification-badge")) connect("/ws/notifications/", 0);
   }
