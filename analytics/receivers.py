@@ -2,10 +2,14 @@
 in core): searches and result clicks go into the search log for the staff's search analytics.
 And to the recommender's new plays, for the live counters of the analytics pages."""
 
+import logging
+
 from django.dispatch import receiver
 
 from analytics import live, services
 from core.signals import plays_recorded, search_performed, search_result_clicked
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(search_performed, dispatch_uid="analytics-search-log")
@@ -20,4 +24,7 @@ def _log_click(sender, *, query, rank, **kwargs):
 
 @receiver(plays_recorded, dispatch_uid="analytics-live-plays")
 def _push_plays_today(sender, *, video_ids, **kwargs):
-    live.send_plays_today(video_ids)
+    try:
+        live.send_plays_today(video_ids)
+    except Exception:  # best effort, after the events' commit: the page polls meanwhile
+        logger.exception("Could not push the live plays of %s", sorted(video_ids))

@@ -137,3 +137,12 @@ def test_the_page_shows_plays_today_and_polls_them(client, alice, bob, clip):
     other = Client()
     other.force_login(bob)
     assert other.get(f"/studio/analytics/v/{clip.short_id}/live").status_code == 404
+
+
+def test_a_failing_push_never_fails_the_players_events(alice, clip, monkeypatch):
+    def broken(video_ids):
+        raise RuntimeError("the cache is gone")
+
+    monkeypatch.setattr(live, "send_plays_today", broken)
+    assert play(clip) == 2
+    assert WatchEvent.objects.filter(video=clip, kind="play").count() == 1
