@@ -324,9 +324,18 @@ def test_the_creators_analytics_page_counts_plays_and_likes_live(browser, asgi_s
     expect(plays).to_have_text("0")
 
     def elsewhere(function, **kwargs):
-        # As in a web process: off this thread, where Playwright's event loop runs.
+        # As in a web process: off this thread, where Playwright's event loop runs; the
+        # thread's connection is closed after, so none holds the test database (PostgreSQL).
+        from django.db import connections
+
+        def call():
+            try:
+                function(**kwargs)
+            finally:
+                connections.close_all()
+
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(function, **kwargs).result()
+            pool.submit(call).result()
 
     # Someone watches the video elsewhere: the count moves without a reload.
     batch = json.dumps([{"video": video.short_id, "kind": "play"}])
