@@ -8,6 +8,9 @@ from rest_framework.views import APIView
 from analytics import selectors
 
 DAYS = OpenApiParameter("days", int, description="1 to 365 whole UTC days up to today (28)")
+CREATOR = OpenApiParameter(
+    "creator", str, description="a creator's username (moderators with the permission only)"
+)
 
 
 def _video_payload(totals: dict) -> dict:
@@ -34,19 +37,25 @@ class VideoStatsApi(APIView):
 
 
 class CreatorStatsApi(APIView):
-    """GET the signed-in creator's totals (with the period before) and daily series."""
+    """GET the signed-in creator's totals (with the period before) and daily series; with
+    `?creator=<username>`, that creator's, for moderators with the permission (else 404)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[DAYS], responses={200: dict})
+    @extend_schema(parameters=[DAYS, CREATOR], responses={200: dict})
     def get(self, request):
+        creator = selectors.creator_get_for_stats(
+            username=request.query_params.get("creator"), user=request.user
+        )
         days = selectors.days_param(request.query_params.get("days"))
-        totals = selectors.creator_totals(creator=request.user, days=days)
-        series = selectors.creator_series(creator=request.user, days=days)
+        totals = selectors.creator_totals(creator=creator, days=days)
+        series = selectors.creator_series(creator=creator, days=days)
+        loops = selectors.creator_loops_per_play(creator=creator, days=days)
         return Response(
             {
+                "creator": creator.username,
                 "days": days,
-                "totals": _video_payload({**totals, "loops_per_play": None}),
+                "totals": _video_payload({**totals, "loops_per_play": loops}),
                 "change": totals["change"],
                 "series": [{**point, "day": point["day"].isoformat()} for point in series],
             }

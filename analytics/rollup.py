@@ -81,7 +81,8 @@ def _play_measures() -> dict[str, str]:
         "loops": "SUM(vp.loops)",
         "leaves": f"SUM(CASE WHEN {played} AND vp.leaves > 0 THEN 1 ELSE 0 END)",
         "watch_ms": "SUM(vp.watch_ms)",
-        "shares": "SUM(vp.shares)",
+        # One share per viewer per video per hour, however often they pressed Copy.
+        "shares": "SUM(CASE WHEN vp.shares > 0 THEN 1 ELSE 0 END)",
     }
     for source in SOURCES:
         values[f"src_{source}"] = (

@@ -2,13 +2,16 @@
 measures (docs/analytics.md defines each). Everything reads the daily roll-up rows."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncHour
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
 from analytics.models import RETENTION_POINTS, SOURCES, CreatorStats, Granularity, VideoStats
+from recommendations.models import WatchEvent
 from videos.models import Video
 from videos.selectors import video_by_short_id
 
@@ -47,6 +50,31 @@ def video_get_for_stats(*, short_id: str, user) -> Video:
     if video is None or not stats_may_read(user=user, owner=video.owner):
         raise Http404
     return video
+
+
+def video_id_for_live_stats(*, short_id: str, user) -> int | None:
+    """The id of the video whose live counters `user` may follow (the stats_may_read rule),
+    else None: for the analytics socket, which cannot answer 404."""
+    try:
+        return video_get_for_stats(short_id=short_id, user=user).pk
+    except Http404:
+        return None
+
+
+def video_plays_today(*, video, now: datetime | None = None) -> int:
+    """Plays of the video since midnight UTC, straight from the raw events and counted as the
+    roll-up counts them (a viewer-hour with a `play`, the owner's own excluded), so the live
+    counter agrees with the day's row once it is rolled up."""
+    today = window(days=1, now=now).start
+    plays = WatchEvent.objects.filter(video=video, kind="play", created_at__gte=today).filter(
+        Q(user__isnull=True) | ~Q(user_id=video.owner_id)
+    )
+    return (
+        plays.annotate(hour=TruncHour("created_at", tzinfo=UTC))
+        .values("viewer_id", "hour")
+        .distinct()
+        .count()
+    )
 
 
 def days_param(value, default: int = 28) -> int:
@@ -153,6 +181,33 @@ def _series(rows, win: Window) -> list[dict]:
 # The columns of a series point after `day`, for tables and CSV.
 SERIES_COLUMNS = ["plays", "engaged_plays", "watch_seconds", "unique_viewers", "likes",
                   "comments", "shares", "follows_gained"]  # fmt: skip
+
+
+def creator_loops_per_play(*, creator, days: int, now: datetime | None = None) -> float | None:
+    """Loops per play over all of the creator's videos: watch seconds / the durations summed
+    over plays (each play counts its own video's duration); None without plays."""
+    win = window(days=days, now=now)
+    rows = VideoStats.objects.filter(
+        creator=creator, granularity=Granularity.DAY, period_start__gte=win.start,
+        period_start__lt=win.end, video__duration__gt=0,
+    )  # fmt: skip
+    sums = rows.aggregate(
+        watch_ms=Sum("watch_ms"), play_seconds=Sum(F("plays") * F("video__duration"))
+    )
+    if not sums["play_seconds"]:
+        return None
+    return round(sums["watch_ms"] / 1000 / sums["play_seconds"], 2)
+
+
+def creator_get_for_stats(*, username: str | None, user):
+    """The creator whose totals `user` may read: `user` themselves without a username, else
+    the named creator if `user` may read theirs (a moderator with the permission); else 404."""
+    if not username:
+        return user
+    creator = User.objects.filter(username__iexact=username).first()
+    if creator is None or not stats_may_read(user=user, owner=creator):
+        raise Http404
+    return creator
 
 
 def creator_series(*, creator, days: int, now: datetime | None = None) -> list[dict]:

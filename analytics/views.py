@@ -5,14 +5,15 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from analytics import charts, selectors
+from analytics import charts, live, selectors
 from analytics.models import SOURCES
 from analytics.selectors import PERIODS, VIDEO_COLUMNS
+from core.http import wants_fragment
 
 
 def _column_labels():
@@ -148,8 +149,20 @@ def video_detail(request, short_id):
             ({**row, "bar": round(row["share"] * 0.8, 1)} for row in sources),
             key=lambda row: -row["plays"],
         ),
+        **live.live_context(video=video),
     }
     return render(request, "analytics/video.html", context)
+
+
+@login_required
+@require_GET
+def video_live(request, short_id):
+    """The live counters again: polled by the page while its socket is down (htmx); a plain
+    request goes to the whole page, which shows them too."""
+    video = selectors.video_get_for_stats(short_id=short_id, user=request.user)
+    if not wants_fragment(request):
+        return redirect("analytics:video", short_id=video.short_id)
+    return render(request, "analytics/video.html#live", live.live_context(video=video))
 
 
 # --- CSV exports: streamed, so a creator with thousands of videos never waits on a buffer ---

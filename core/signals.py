@@ -1,5 +1,6 @@
-"""Signals between apps of the same layer, which may not import each other: search sends
-these, analytics receives them (docs/analytics.md)."""
+"""Signals between apps that may not import each other: search sends the search ones to
+analytics (the same layer), and the recommender, below analytics, tells it of new plays
+(docs/analytics.md)."""
 
 from django.dispatch import Signal
 
@@ -8,3 +9,6 @@ from django.dispatch import Signal
 search_performed = Signal()
 # A result was followed: query, rank (1 = the first result of the first page).
 search_result_clicked = Signal()
+# Players reported plays (after the commit): video_ids, the videos that got a play from
+# someone other than their owner. Analytics updates its live counters.
+plays_recorded = Signal()

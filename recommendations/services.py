@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.ratelimit import RateLimited, limit
+from core.signals import plays_recorded
 from recommendations.models import (
     NotInterested,
     RecModelVersion,
@@ -132,6 +133,9 @@ def watch_events_record(
                 if alias_key and not signed_in:
                     cache.add(f"view:{video_pk}:{alias_key}", 1, VIEW_WINDOW_SECONDS)
                 Video.objects.filter(pk=video_pk).update(view_count=F("view_count") + 1)
+        if plays:
+            played = frozenset(plays)
+            transaction.on_commit(lambda: plays_recorded.send(sender=WatchEvent, video_ids=played))
     return len(rows)
 
 

@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -352,7 +353,7 @@ class Suggestion:
     """One autocomplete option: what it is, what it shows, what it searches for (`value`)
     and, for a creator, the page it leads to (`url`)."""
 
-    kind: str  # "hashtag", "creator" or "video"
+    kind: str  # "hashtag", "creator", "video" or "recent" (a search of the user's history)
     label: str
     value: str
     url: str = ""
@@ -363,7 +364,20 @@ class Suggestion:
         return str(_KIND_LABELS[self.kind])
 
 
-_KIND_LABELS = {"hashtag": _("Hashtag"), "creator": _("Creator"), "video": _("Video")}
+_KIND_LABELS = {
+    "hashtag": _("Hashtag"),
+    "creator": _("Creator"),
+    "video": _("Video"),
+    "recent": _("Recent search"),
+}
+
+
+def recent_search_suggestions(*, queries) -> list[Suggestion]:
+    """The user's recent searches (newest first) as the options of an empty search box."""
+    return [
+        Suggestion(kind="recent", label=query, value=query, label_highlighted=escape(query))
+        for query in queries
+    ]
 
 
 def _public_hashtags():

@@ -24,6 +24,7 @@ from search.selectors import (
     VIDEO_PAGE_SIZE,
     parse_query,
     popular_hashtags,
+    recent_search_suggestions,
     search_creators,
     search_did_you_mean,
     search_history_enabled,
@@ -128,13 +129,15 @@ def _results(params: dict, *, query: str, viewer):
 
 # The search boxes with autocomplete: the one on /search and the one in the site header.
 LISTBOXES = ("search-suggestions", "site-search-suggestions")
+SUGGEST_LIMIT = 8
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 @ratelimit("suggest")
 def suggest(request):
-    """Autocomplete options for a search box (htmx); without htmx, the search itself.
+    """Autocomplete options for a search box (htmx); without htmx, the search itself. For
+    an empty box (the header's, on focus) the options are the user's recent searches.
 
     The options' ids and the live status message belong to the listbox htmx swaps them into
     (its id comes in the HX-Target header), so that two boxes never share an id."""
@@ -142,10 +145,13 @@ def suggest(request):
     if not wants_fragment(request):
         return redirect(_search_url(dict(DEFAULTS), q=parse_query(text).text, page=None))
     listbox = request.htmx.target if request.htmx.target in LISTBOXES else LISTBOXES[0]
-    context = {
-        "suggestions": search_suggestions(query=text, viewer=request.user),
-        "listbox": listbox,
-    }
+    if parse_query(text).is_empty:
+        # An empty box, focused: the user's recent searches (none when signed out or off).
+        recent = search_history_of(user=request.user)[:SUGGEST_LIMIT]
+        suggestions = recent_search_suggestions(queries=recent)
+    else:
+        suggestions = search_suggestions(query=text, viewer=request.user)
+    context = {"suggestions": suggestions, "listbox": listbox}
     return render(request, "search/search.html#suggestions", context)
 
 

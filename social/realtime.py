@@ -37,7 +37,7 @@ def frame_text(*fragments: dict) -> str:
     return json.dumps({"type": "fragments", "items": list(fragments)}, separators=(",", ":"))
 
 
-def _send(group: str, *fragments: dict) -> None:
+def send_fragments(group: str, *fragments: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
@@ -80,7 +80,7 @@ def send_like_count(video_id: int) -> None:
     video = Video.objects.filter(pk=video_id).only("short_id", "like_count").first()
     if video is None:
         return
-    _send(video_group(video_id), _like_count_fragment(video))
+    send_fragments(video_group(video_id), _like_count_fragment(video))
 
 
 def send_comment_added(comment_id: int) -> None:
@@ -103,13 +103,13 @@ def send_comment_added(comment_id: int) -> None:
         target, op = f"comment-items-{video.short_id}", "prepend"
     added = {"op": op, "target": target, "id": f"comment-{comment.pk}", "html": html}
     count = _comment_count_fragment(video.pk)
-    _send(video_group(video.pk), *(fragment for fragment in (added, count) if fragment))
+    send_fragments(video_group(video.pk), *(fragment for fragment in (added, count) if fragment))
 
 
 def send_comment_removed(video_id: int, comment_id: int) -> None:
     removed = {"op": "remove", "target": f"comment-{comment_id}", "html": ""}
     count = _comment_count_fragment(video_id)
-    _send(video_group(video_id), *(fragment for fragment in (removed, count) if fragment))
+    send_fragments(video_group(video_id), *(fragment for fragment in (removed, count) if fragment))
 
 
 def send_unread_badge(user_id: int) -> None:
@@ -117,7 +117,9 @@ def send_unread_badge(user_id: int) -> None:
 
     count = Notification.objects.filter(recipient_id=user_id, read_at=None).count()
     html = render_to_string("social/_badge.html", {"unread_count": count})
-    _send(user_group(user_id), {"op": "replace", "target": "notification-badge", "html": html})
+    send_fragments(
+        user_group(user_id), {"op": "replace", "target": "notification-badge", "html": html}
+    )
 
 
 def send_video_removed(video_id: int) -> None:
@@ -133,7 +135,7 @@ def send_video_removed(video_id: int) -> None:
         {"video": video, "message": _("This video is no longer available.")},
     )
     fragment = {"op": "replace", "target": f"comments-{video.short_id}", "html": notice}
-    _send(video_group(video_id), fragment)
+    send_fragments(video_group(video_id), fragment)
 
 
 def video_access_changed(*, video_id: int) -> None:

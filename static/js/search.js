@@ -63,6 +63,20 @@
       else close();
     });
 
+    // A signed-in user's empty box offers their recent searches (the server answers none
+    // when their history is off); typing replaces them with suggestions.
+    function offerHistory() {
+      if (!("comboboxHistory" in input.dataset) || input.value.trim() || !window.htmx) return;
+      window.htmx.ajax("GET", input.getAttribute("hx-get"), {
+        source: input, target: listbox, swap: "innerHTML", values: { q: "" },
+      });
+    }
+
+    input.addEventListener("focus", () => {
+      suppressed = false;
+      offerHistory();
+    });
+
     input.addEventListener("input", () => {
       suppressed = false;
       setActive(-1);
@@ -70,6 +84,7 @@
         listbox.replaceChildren();
         if (status) status.textContent = "";
         close();
+        offerHistory();
       }
     });
 

@@ -1,5 +1,6 @@
-// Microvid's social layer: live like counts, comments and the unread badge over WebSockets,
-// double-tap to like, and the comment character counter. Everything here is an enhancement:
+// Microvid's social layer: live like counts, comments, the unread badge and the analytics page's
+// live counters over WebSockets, double-tap to like, the comment character counter, and share
+// recording. Everything here is an enhancement:
 // the forms work without scripts, and while a socket is down the regions poll (htmx).
 (function () {
   "use strict";
@@ -87,6 +88,9 @@
       var active = document.activeElement;
       if (active && element.contains(active) && /^(TEXTAREA|INPUT)$/.test(active.tagName)) return false;
       if (element.id === "notification-badge") return !live["/ws/notifications/"];
+      // A region fed by two sockets (the analytics page's live counters) polls while either is down.
+      var stats = element.closest("[data-live-stats]");
+      if (stats && !live[stats.dataset.liveStats]) return true;
       var owner = element.closest("[data-live-video]");
       return !(owner && live[videoPath(owner.dataset.liveVideo)]);
     },
@@ -108,6 +112,10 @@
     document.querySelectorAll("[data-live-video]").forEach(function (element) {
       var path = videoPath(element.dataset.liveVideo);
       if (!seen[path]) { seen[path] = true; connect(path, 0); }
+    });
+    document.querySelectorAll("[data-live-stats]").forEach(function (element) {
+      var path = element.dataset.liveStats;
+      if (path.indexOf("/ws/") === 0 && !seen[path]) { seen[path] = true; connect(path, 0); }
     });
     if (document.getElementById("notification-badge")) connect("/ws/notifications/", 0);
   }
@@ -261,7 +269,8 @@
     if (copy) { copyValue(copy); return; }
     var native = target.closest("[data-share-native]");
     if (native && navigator.share) {
-      navigator.share({ title: native.dataset.shareTitle, url: native.dataset.shareUrl }).catch(function () {});
+      navigator.share({ title: native.dataset.shareTitle, url: native.dataset.shareUrl })
+        .then(function () { recordShare(native); }, function () { /* dismissed: no share */ });
     }
   });
   document.addEventListener("keydown", function (event) {
@@ -282,12 +291,30 @@
       if (!ok) { field.focus(); field.select(); }
     }
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(field.value).then(function () { say(true); }, function () { say(false); });
+      navigator.clipboard.writeText(field.value).then(function () { say(true); recordShare(button); }, function () { say(false); });
     } else {
       field.select();
       var ok = false;
       try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
       say(ok);
+      if (ok) recordShare(button);
+    }
+  }
+
+  // A copied link or embed code, or a completed system share, is a share for the creator's
+  // analytics: one `share` watch event, sent like the player's (the server de-duplicates per
+  // viewer per hour; a share typed out of the field by hand cannot be seen).
+  function recordShare(control) {
+    var box = control.closest("[data-share]");
+    if (!box || !box.dataset.shareEventsUrl || !box.dataset.shareVideo) return;
+    var token = "";
+    try { token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { token = ""; }
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", token);
+    body.append("batch", JSON.stringify([{ video: box.dataset.shareVideo, kind: "share" }]));
+    var url = box.dataset.shareEventsUrl;
+    if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
+      window.fetch(url, { method: "POST", body: body, credentials: "same-origin", keepalive: true }).catch(function () {});
     }
   }
 

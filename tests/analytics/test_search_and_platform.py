@@ -135,3 +135,42 @@ def test_only_the_ten_latest_searches_are_kept(client, bob):
 
     kept = set(SearchHistory.objects.values_list("query", flat=True))
     assert kept == {f"word{n}" for n in range(2, 12)}
+
+
+def _empty_box_options(client):
+    response = client.get(
+        "/search/suggest?q=", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="site-search-suggestions"
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_header_search_box_offers_recent_searches_when_empty(client, bob, carol):
+    client.force_login(bob)
+    client.get("/search?q=sunset")
+    client.get("/search?q=tide")
+    assert "data-combobox-history" in client.get("/").content.decode()
+
+    options = _empty_box_options(client)
+    # Newest first, as options that search again for the query.
+    assert options.index('data-value="tide"') < options.index('data-value="sunset"')
+    assert 'id="site-search-suggestions-1"' in options and "Recent search" in options
+    assert "2 suggestions" in options
+
+    client.force_login(carol)
+    assert 'role="option"' not in _empty_box_options(client)  # bob's stay bob's
+
+
+def test_the_empty_box_offers_nothing_when_history_is_off_or_signed_out(client, bob, settings):
+    client.force_login(bob)
+    client.get("/search?q=sunset")
+    csrf_post(client, "/search/history/toggle", {"enabled": "0"})
+    assert 'role="option"' not in _empty_box_options(client)
+
+    client.logout()
+    assert "data-combobox-history" not in client.get("/").content.decode()
+    assert 'role="option"' not in _empty_box_options(client)
+
+    settings.SEARCH_HISTORY_ENABLED = False
+    client.force_login(bob)
+    assert 'role="option"' not in _empty_box_options(client)

@@ -191,3 +191,39 @@ def test_the_video_table_comes_a_page_at_a_time(client, alice, clip):
     assert len(first.context["videos"]) == 50 and len(second.context["videos"]) == 6
     assert second.context["videos"][5]["title"] == "Sunset loop"
     assert 'href="?days=28&amp;sort=title&amp;dir=asc&amp;page=2"' in first.content.decode()
+
+
+def test_the_creator_stats_api_computes_loops_per_play(client, alice, clip):
+    # 28 days: 10 s + 1 s + 4 s watched over three plays of a 5-second clip.
+    other = published_video(alice, title="Longer loop", duration=10.0)
+    _play(other, watch_ms=5000)  # half of a 10-second clip
+    services.stats_rollup()
+    client.force_login(alice)
+
+    totals = client.get("/api/v1/studio/stats?days=28").json()["totals"]
+
+    # (10 + 1 + 4 + 5) s / (3 plays of 5 s + 1 play of 10 s) = 20 / 25
+    assert totals["plays"] == 4 and totals["loops_per_play"] == 0.8
+
+
+def test_the_creator_stats_api_without_plays_has_no_loops_per_play(client, bob):
+    client.force_login(bob)
+    assert client.get("/api/v1/studio/stats").json()["totals"]["loops_per_play"] is None
+
+
+def test_a_moderator_with_the_permission_may_read_a_creators_totals(client, mod, alice, clip):
+    client.force_login(mod)
+    url = f"/api/v1/studio/stats?creator={alice.username}"
+    assert client.get(url).status_code == 404
+
+    mod.user_permissions.add(Permission.objects.get(codename="view_any_stats"))
+    data = client.get(url).json()
+    assert data["creator"] == alice.username and data["totals"]["plays"] == 3
+    assert client.get("/api/v1/studio/stats?creator=nobody-here").status_code == 404
+
+
+def test_a_creator_cannot_read_another_creators_totals(client, bob, alice, clip):
+    client.force_login(bob)
+    assert client.get(f"/api/v1/studio/stats?creator={alice.username}").status_code == 404
+    # Their own name is the same as no name.
+    assert client.get(f"/api/v1/studio/stats?creator={bob.username}").json()["creator"] == "bob"

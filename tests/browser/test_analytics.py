@@ -9,6 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from analytics import services
+from analytics.models import VideoStats
 from recommendations.models import WatchEvent
 from tests.browser.conftest import assert_accessible
 from tests.factories import UserFactory, published_video
@@ -68,3 +69,24 @@ def test_the_dashboard_and_a_video_page_are_accessible(
     expect(page.locator("h1")).to_contain_text("Tide pools")
     expect(page.locator("#video-totals")).to_contain_text("100")
     assert_accessible(page)
+
+
+def test_copying_the_link_records_a_share_for_the_creator(live_server, new_context, creator):
+    bob = UserFactory(username="bob", display_name="Bob")
+    video = creator.videos.get(title="Sunset loop")
+    page = _signed_in(new_context, live_server, bob, js=True)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{live_server.url}/v/{video.short_id}")
+
+    page.locator(".share__summary").click()
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.locator("[data-copy-status]")).to_have_text("Copied to the clipboard.")
+
+    shares = WatchEvent.objects.filter(video=video, kind="share")
+    for _ in range(50):
+        if shares.exists():
+            break
+        page.wait_for_timeout(100)
+    assert shares.get().user == bob
+    services.stats_rollup()
+    assert VideoStats.objects.get(video=video, granularity="day").shares == 1

@@ -112,3 +112,38 @@ def test_a_creator_suggestion_leads_to_their_profile(live_server, new_context, s
     box.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/@alice$"))
+
+
+def test_the_empty_header_box_offers_recent_searches(live_server, new_context, searchable):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(searchable)
+    client.get("/search?q=surf")
+    client.get("/search?q=%23cats")
+    context = new_context()
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/latest")
+
+    box = page.get_by_role("combobox", name=BOX_LABEL)
+    box.focus()
+    listbox = page.get_by_role("listbox", name="Suggestions")
+    expect(listbox.get_by_role("option")).to_have_text(
+        [re.compile(r"Recent search\s+#cats"), re.compile(r"Recent search\s+surf")]
+    )
+    expect(box).to_have_attribute("aria-expanded", "true")
+    assert_accessible(page)  # with the recent searches open
+
+    # Typing replaces them with suggestions; emptying the box brings them back.
+    box.press_sequentially("dog", delay=40)
+    expect(listbox.get_by_role("option").first).to_contain_text("#dogs")
+    box.fill("")
+    expect(listbox.get_by_role("option").first).to_contain_text("#cats")
+
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=surf$"))

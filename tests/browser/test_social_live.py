@@ -300,3 +300,48 @@ def test_like_and_follow_from_a_feed_card_stay_on_the_feed(browser, asgi_server,
     assert_accessible(page)
     assert not page.errors, page.errors
     page.context.close()
+
+
+def test_the_creators_analytics_page_counts_plays_and_likes_live(browser, asgi_server, alice, bob):
+    import concurrent.futures
+    import json
+    import uuid
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from recommendations.services import watch_events_record
+    from social import services as social_services
+
+    video = video_of(alice, duration=5.0)
+    page = signed_in_page(browser, asgi_server, alice)
+    page.goto(f"{asgi_server}/studio/analytics/v/{video.short_id}")
+    page.wait_for_function(
+        "path => window.MicrovidSocial && MicrovidSocial.isLive(path)",
+        arg=f"/ws/studio/videos/{video.short_id}/live/",
+    )
+    wait_until_live(page, video)
+    plays = page.locator(f"#live-plays-{video.short_id}")
+    expect(plays).to_have_text("0")
+
+    def elsewhere(function, **kwargs):
+        # As in a web process: off this thread, where Playwright's event loop runs; the
+        # thread's connection is closed after, so none holds the test database (PostgreSQL).
+        from django.db import connections
+
+        def call():
+            try:
+                function(**kwargs)
+            finally:
+                connections.close_all()
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(call).result()
+
+    # Someone watches the video elsewhere: the count moves without a reload.
+    batch = json.dumps([{"video": video.short_id, "kind": "play"}])
+    elsewhere(watch_events_record, user=AnonymousUser(), viewer_id=uuid.uuid4(), raw_batch=batch)
+    expect(plays).to_have_text("1", timeout=5_000)
+    elsewhere(social_services.like_create, user=bob, video=video)
+    expect(page.locator(f"#like-count-{video.short_id}")).to_have_text("1 like", timeout=5_000)
+    assert_accessible(page)
+    assert page.errors == []

@@ -104,6 +104,7 @@ MATRIX = {
     "analytics:export": (G, 302, 200, 200, 200),
     "analytics:video": (G, 302, 200, 404, 404),
     "analytics:video_export": (G, 302, 200, 404, 404),
+    "analytics:video_live": (G, 302, 302, 404, 404),  # plain GET: on to the video page
     "api:appeals": (P, 401, 400, 400, 400),
     "api:creator_stats": (G, 401, 200, 200, 200),
     "api:me_standing": (G, 401, 200, 200, 200),
