@@ -98,8 +98,10 @@ class Video(models.Model):
     source_duration = models.FloatField(null=True, blank=True)
     trim_start = models.FloatField(_("start time (seconds)"), null=True, blank=True)
     # The trim step's strip of frames of a clip waiting for a start time: [{"time": seconds,
-    # "name": storage name}], always in private storage (see `trim_frames_root`).
-    trim_frames = models.JSONField(default=list, blank=True, editable=False)
+    # "name": storage name, "width", "height"}], always in private storage (see
+    # `trim_frames_root`); None when there is none. Nullable without a default so that SQLite
+    # adds the column in place: remaking the table would drop search's FTS5 triggers on it.
+    trim_frames = models.JSONField(null=True, blank=True, editable=False)
 
     duration = models.FloatField(null=True, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)

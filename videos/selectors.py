@@ -263,5 +263,5 @@ def video_trim_frames(*, video: Video) -> list[TrimFrame]:
             width=frame["width"],
             height=frame["height"],
         )
-        for frame in video.trim_frames
+        for frame in video.trim_frames or []
     ]

@@ -177,7 +177,7 @@ def trim_frame_times(duration: float) -> list[float]:
     return [float(second) for second in range(0, int(max_start) + 1, step)]
 
 
-def _make_trim_frames(video: Video, path: Path) -> list[dict]:
+def _make_trim_frames(video: Video, path: Path) -> list[dict] | None:
     """Extract the trim step's strip of frames into the video's private trim folder.
 
     Best effort: without frames the trim step still offers the start-time field, so a
@@ -199,7 +199,7 @@ def _make_trim_frames(video: Video, path: Path) -> list[dict]:
     except (UploadRejected, TranscodeError, OSError):
         logger.warning("No trim frames for video %s", video.short_id, exc_info=True)
         delete_prefix(default_storage, root)
-        return []
+        return None
     return frames
 
 
@@ -355,7 +355,7 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
             return current
         old_prefix = current.output_prefix
         trim_frames_root = current.trim_frames_root if current.trim_frames else ""
-        current.trim_frames = []  # the start is chosen and kept: the strip is of no more use
+        current.trim_frames = None  # the start is chosen and kept: the strip is of no more use
         current.output_prefix = prefix
         current.hls_master = relative(result.master_playlist)
         current.mp4 = relative(result.mp4_path)

@@ -134,7 +134,7 @@ def test_choosing_a_frame_trims_the_five_seconds_from_there(client, waiting, pro
     differences = {time: float(np.abs(image - first).mean()) for time, image in strip.items()}
     assert min(differences, key=differences.get) == 12, differences
     # Once trimmed, the strip is of no more use and is deleted.
-    assert video.trim_frames == []
+    assert video.trim_frames is None
     assert not (Path(settings.PRIVATE_MEDIA_ROOT) / frame_at_12["name"]).exists()
 
 
@@ -219,7 +219,7 @@ def test_without_frames_the_trim_step_still_asks_for_a_start_time(client, alice,
 
     video = Video.objects.get()
     assert video.status == Video.Status.NEEDS_TRIM
-    assert video.trim_frames == []
+    assert video.trim_frames is None
     page = client.get(reverse("videos:manage", args=[video.short_id])).content.decode()
     assert "From 0 to 25.0" in page
     assert 'name="frame"' not in page
