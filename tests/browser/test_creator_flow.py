@@ -65,15 +65,19 @@ def long_clip(tmp_path_factory):
     return demo_clips.make_clip(path, recipe=demo_clips.RECIPES[1], seconds=7.0)
 
 
+def _waiting_for_a_start(owner, clip):
+    with clip.open("rb") as handle:
+        video = services.video_create_from_upload(
+            owner=owner, uploaded_file=File(handle, name="long.mp4"), title="Seven seconds"
+        )
+    assert video.status == Video.Status.NEEDS_TRIM
+    return video
+
+
 def test_the_trim_step_shows_a_strip_of_frames_and_trims_from_the_chosen_start(
     live_server, new_context, long_clip, js_enabled
 ):
-    alice = UserFactory(username="alice")
-    with long_clip.open("rb") as handle:
-        video = services.video_create_from_upload(
-            owner=alice, uploaded_file=File(handle, name="long.mp4"), title="Seven seconds"
-        )
-    assert video.status == Video.Status.NEEDS_TRIM
+    video = _waiting_for_a_start(UserFactory(username="alice"), long_clip)
     context = new_context(java_script_enabled=js_enabled)
     page = log_in(context, live_server.url, "alice")
     frames_loaded = []
@@ -114,3 +118,18 @@ def test_the_trim_step_shows_a_strip_of_frames_and_trims_from_the_chosen_start(
     assert video.trim_start == chosen
     assert video.status == Video.Status.READY
     assert video.duration == pytest.approx(5.0, abs=0.1)
+
+
+def test_the_trim_step_in_arabic_is_right_to_left_and_axe_clean(
+    live_server, new_context, long_clip
+):
+    video = _waiting_for_a_start(UserFactory(username="alice"), long_clip)
+    context = new_context()
+    context.add_cookies([{"name": "django_language", "value": "ar", "url": live_server.url}])
+    page = log_in(context, live_server.url, "alice")
+    page.goto(f"{live_server.url}/studio/{video.short_id}/")
+
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("radio")).to_have_count(3)
+    expect(page.get_by_role("slider")).to_be_visible()
+    assert_accessible(page)

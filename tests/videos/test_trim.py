@@ -18,6 +18,8 @@ from tests.conftest import csrf_post
 from tests.media import MEDIA_EDGE, clear_ffmpeg_binary_cache, needs_media_edge
 from videos import services
 from videos.models import Video
+from videos.probe import probe_upload
+from videos.transcode import extract_frames
 
 pytestmark = [pytest.mark.django_db, needs_media_edge]
 
@@ -79,6 +81,28 @@ def test_frame_times_are_whole_seconds_and_at_most_ten():
     assert services.trim_frame_times(12.5) == [0, 1, 2, 3, 4, 5, 6, 7]
     assert services.trim_frame_times(60.0) == [0, 7, 14, 21, 28, 35, 42, 49]
     assert len(services.trim_frame_times(14.0)) == 10
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("ok_rotated90_gps_3s.mov", (136, 240)),  # stored landscape, displayed portrait
+        ("ok_landscape_1920x1080_60fps_4s.mp4", (426, 240)),
+        ("ok_vp9_opus_720x1280_5s.webm", (136, 240)),
+    ],
+)
+def test_frames_are_upright_small_jpegs_of_the_displayed_picture(tmp_path, name, size):
+    probe = probe_upload(MEDIA_EDGE / name)
+
+    paths = extract_frames(MEDIA_EDGE / name, tmp_path, probe=probe, times=[0.0, 1.0, 2.0])
+
+    assert [path.name for path in paths] == ["frame-00.jpg", "frame-01.jpg", "frame-02.jpg"]
+    for path in paths:
+        with Image.open(path) as image:
+            assert image.format == "JPEG"
+            assert image.size == size
+            assert not image.getexif()  # nothing from the upload (location, make, model)
+        assert path.stat().st_size < 30_000
 
 
 def test_the_owner_sees_the_frames_as_labelled_choices(client, waiting):
