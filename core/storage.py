@@ -178,9 +178,12 @@ def delete_prefix(storage, prefix: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def copy_prefix(storage, old_prefix: str, new_prefix: str) -> list[tuple[str, str]]:
+def copy_prefix(
+    storage, old_prefix: str, new_prefix: str, *, skip: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
     """Copy every file under `old_prefix` to the same place under `new_prefix` (which may be
-    in the other storage); returns the (old, new) names."""
+    in the other storage), leaving out its folders named in `skip`; returns the (old, new)
+    names."""
     old_prefix, new_prefix = old_prefix.rstrip("/") + "/", new_prefix.rstrip("/") + "/"
     try:
         directories, files = storage.listdir(old_prefix)
@@ -192,5 +195,6 @@ def copy_prefix(storage, old_prefix: str, new_prefix: str) -> list[tuple[str, st
             saved = storage.save(new_prefix + name, handle)
         copied.append((old_prefix + name, saved))
     for directory in directories:
-        copied += copy_prefix(storage, old_prefix + directory, new_prefix + directory)
+        if directory not in skip:
+            copied += copy_prefix(storage, old_prefix + directory, new_prefix + directory)
     return copied

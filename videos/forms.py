@@ -77,17 +77,42 @@ class VideoUploadForm(VideoDetailsForm):
 
 
 class TrimForm(forms.Form):
-    start = forms.FloatField(label=_("Start time (seconds)"), min_value=0)
+    """Where the 5 seconds to keep begin: a frame of the strip, or an exact time (which wins,
+    so that the range control and the field can fine-tune a frame's time)."""
 
-    def __init__(self, *args, max_start: float | None = None, **kwargs):
+    frame = forms.TypedChoiceField(
+        label=_("Choose the frame the 5 seconds begin at"),
+        coerce=float,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    start = forms.FloatField(label=_("Start time (seconds)"), min_value=0, required=False)
+
+    def __init__(self, *args, max_start: float | None = None, frames=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # `frames`: the video's strip (videos.selectors.video_trim_frames).
+        self.fields["frame"].choices = [(frame.value, frame.time) for frame in frames]
+        if frames and not self.is_bound:
+            self.initial.setdefault("frame", frames[0].value)
+        field = self.fields["start"]
         if max_start is not None:
-            field = self.fields["start"]
             field.validators.append(MaxValueValidator(round(max_start, 2)))
             field.widget.attrs.update({"max": f"{max_start:.2f}", "step": "0.1"})
             field.help_text = _("From 0 to %(max)s: the clip keeps the 5 seconds from there.") % {
                 "max": f"{max_start:.1f}"
             }
+        if frames:
+            field.help_text += " " + _("Leave it empty to begin at the chosen frame.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") is None and "start" not in self.errors:
+            if data.get("frame") is not None:
+                data["start"] = data["frame"]
+            elif "frame" not in self.errors:
+                self.add_error("start", _("Choose a frame or give a start time."))
+        return data
 
 
 class CaptionsForm(forms.Form):

@@ -97,6 +97,11 @@ class Video(models.Model):
     source = models.FileField(_("uploaded file"), upload_to=source_upload_to, blank=True)
     source_duration = models.FloatField(null=True, blank=True)
     trim_start = models.FloatField(_("start time (seconds)"), null=True, blank=True)
+    # The trim step's strip of frames of a clip waiting for a start time: [{"time": seconds,
+    # "name": storage name, "width", "height"}], always in private storage (see
+    # `trim_frames_root`); None when there is none. Nullable without a default so that SQLite
+    # adds the column in place: remaking the table would drop search's FTS5 triggers on it.
+    trim_frames = models.JSONField(null=True, blank=True, editable=False)
 
     duration = models.FloatField(null=True, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
@@ -198,6 +203,12 @@ class Video(models.Model):
         A new `storage_token` (a privacy change) makes a new folder."""
         folder = f"videos/{self.short_id}-{self.storage_token}/"
         return folder if self.visibility == self.Visibility.PUBLIC else PRIVATE_PREFIX + folder
+
+    @property
+    def trim_frames_root(self) -> str:
+        """The folder of the trim step's frames: private storage whatever the visibility, as
+        they are frames of a draft that only its creator may see."""
+        return f"{PRIVATE_PREFIX}videos/{self.short_id}-{self.storage_token}/trim/"
 
     @property
     def is_portrait(self) -> bool:

@@ -21,8 +21,10 @@ The family, from the widest audience to the narrowest:
   permission (the Moderators group). Staff status alone grants nothing.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.files.storage import default_storage
 from django.db.models import Case, CharField, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -259,3 +261,30 @@ def video_neighbours(*, video: Video):
         .first()
     )
     return newer, older
+
+
+# --- the trim step ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrimFrame:
+    time: float  # seconds from the clip's beginning
+    value: str  # the time as its radio button's value: "3" for 3.0
+    url: str  # signed and short-lived: the frames are private, like every draft's files
+    width: int
+    height: int
+
+
+def video_trim_frames(*, video: Video) -> list[TrimFrame]:
+    """The strip of frames to choose the start of a clip waiting for one (its managers only:
+    call it after `video_get_for_owner`)."""
+    if video.status not in (Video.Status.NEEDS_TRIM, Video.Status.FAILED):
+        return []
+    return [
+        TrimFrame(
+            time=frame["time"],
+            value=f"{frame['time']:g}",
+            url=default_storage.url(frame["name"]),
+            width=frame["width"],
+            height=frame["height"],
+        )
+        for frame in video.trim_frames or []
+    ]

@@ -3,6 +3,7 @@
 import base64
 import io
 import logging
+import math
 import shutil
 import tempfile
 import threading
@@ -32,7 +33,7 @@ from videos.models import Hashtag, Rendition, Video, new_storage_token
 from videos.probe import ProbeResult, UploadRejected, probe_upload
 from videos.signals import video_processed, video_taken_down
 from videos.text import hashtags_in, mentions_in
-from videos.transcode import TranscodeError, TransientTranscodeError, transcode
+from videos.transcode import TranscodeError, TransientTranscodeError, extract_frames, transcode
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,8 @@ def video_create_from_upload(
         video.full_clean(exclude=["source"])
         with path.open("rb") as handle:
             video.source.save("source", File(handle), save=False)
+        if status == Video.Status.NEEDS_TRIM:
+            video.trim_frames = _make_trim_frames(video, path)
     try:
         with transaction.atomic():
             video.save()
@@ -146,15 +149,58 @@ def video_create_from_upload(
             if status == Video.Status.UPLOADED and queue_processing:
                 queue.queue_processing(video.pk)
     except IntegrityError:
-        default_storage.delete(video.source.name)
+        _delete_upload_files(video)
         if not upload_token:
             raise
         # The same form submitted twice at once: the other request made the video.
         return Video.objects.get(owner=owner, upload_token=upload_token)
     except Exception:
-        default_storage.delete(video.source.name)
+        _delete_upload_files(video)
         raise
     return video
+
+
+def _delete_upload_files(video: Video) -> None:
+    default_storage.delete(video.source.name)
+    if video.trim_frames:
+        delete_prefix(default_storage, video.trim_frames_root)
+
+
+TRIM_FRAMES_MAX = 10
+
+
+def trim_frame_times(duration: float) -> list[float]:
+    """The start times the trim step shows a frame of: whole seconds from 0, evenly spread
+    over the starts that keep a whole 5-second clip, at most `TRIM_FRAMES_MAX` of them."""
+    max_start = max(0.0, duration - settings.VIDEO_MAX_DURATION_S)
+    step = max(1, math.ceil(max_start / (TRIM_FRAMES_MAX - 1)))
+    return [float(second) for second in range(0, int(max_start) + 1, step)]
+
+
+def _make_trim_frames(video: Video, path: Path) -> list[dict] | None:
+    """Extract the trim step's strip of frames into the video's private trim folder.
+
+    Best effort: without frames the trim step still offers the start-time field, so a
+    failure is logged, not shown to the creator as a refused upload.
+    """
+    root = video.trim_frames_root
+    try:
+        probe = _probe(path, start=0.0)
+        times = trim_frame_times(probe.duration)
+        with tempfile.TemporaryDirectory(prefix="microvid-frames-") as work:
+            paths = extract_frames(path, Path(work), probe=probe, times=times)
+            frames = []
+            for at, frame_path in zip(times, paths, strict=True):
+                with Image.open(frame_path) as image:
+                    width, height = image.size
+                with frame_path.open("rb") as handle:
+                    name = default_storage.save(root + frame_path.name, File(handle))
+                frames.append({"time": at, "name": name, "width": width, "height": height})
+    except (UploadRejected, TranscodeError, OSError):
+        logger.warning("No trim frames for video %s", video.short_id, exc_info=True)
+        delete_prefix(default_storage, root)
+        return None
+    return frames
 
 
 def _authorize_owner(video: Video, by: User) -> None:
@@ -308,6 +354,8 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
             transaction.on_commit(lambda: delete_prefix(default_storage, prefix))
             return current
         old_prefix = current.output_prefix
+        trim_frames_root = current.trim_frames_root if current.trim_frames else ""
+        current.trim_frames = None  # the start is chosen and kept: the strip is of no more use
         current.output_prefix = prefix
         current.hls_master = relative(result.master_playlist)
         current.mp4 = relative(result.mp4_path)
@@ -337,6 +385,8 @@ def video_process(*, video_id: int, final_attempt: bool = True, task_id: str = "
         )
         if old_prefix and old_prefix != prefix:
             transaction.on_commit(lambda: delete_prefix(default_storage, old_prefix))
+        if trim_frames_root:
+            transaction.on_commit(lambda: delete_prefix(default_storage, trim_frames_root))
         if current.published_at is not None:
             _public_videos_changed()  # reprocessed: new files and cards
         if not prefix.startswith(current.media_root):
@@ -544,9 +594,18 @@ def video_media_relocate(*, video: Video) -> Video:
         old_root = video.captions.name.rsplit("/", 1)[0] + "/"
     else:
         old_root = None
+    old_trim_root = video.trim_frames_root
     video.storage_token = new_storage_token()
     new_root = video.media_root
-    copied = copy_prefix(default_storage, old_root, new_root) if old_root else []
+    # The trim step's frames stay in private storage whatever the visibility (a draft's
+    # frames): they move on their own, never along with a folder that becomes public.
+    copied = copy_prefix(default_storage, old_root, new_root, skip=("trim",)) if old_root else []
+    if video.trim_frames:
+        copied += copy_prefix(default_storage, old_trim_root, video.trim_frames_root)
+        video.trim_frames = [
+            {**frame, "name": video.trim_frames_root + frame["name"][len(old_trim_root) :]}
+            for frame in video.trim_frames
+        ]
 
     def moved(name: str) -> str:
         return new_root + name[len(old_root) :] if old_root and name.startswith(old_root) else name

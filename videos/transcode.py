@@ -673,3 +673,54 @@ def transcode(
         total_size_bytes=total_size,
         timings=timings,
     )
+
+
+# --- the trim step's strip of frames ---------------------------------------------------------
+
+FRAME_HEIGHT = 240  # shown at half size in the strip (sharp on dense screens), full size large
+FRAME_QUALITY = 5  # mjpeg qscale: a few KB per frame
+FRAMES_TIMEOUT_S = 60.0
+
+
+def extract_frames(
+    source_path: str | Path,
+    out_dir: str | Path,
+    *,
+    probe: ProbeResult,
+    times: Sequence[float],
+    height: int = FRAME_HEIGHT,
+    timeout: float = FRAMES_TIMEOUT_S,
+) -> list[Path]:
+    """One small upright JPEG per time in ``times`` (seconds), ``frame-NN.jpg`` in ``out_dir``.
+
+    One FFmpeg process with one input per time: each input seeks on its own (fast: it jumps to
+    the keyframe before and decodes only from there), so a 60-second clip costs about as much
+    as a 5-second one. Raises :class:`TranscodeError` like :func:`transcode`.
+    """
+    source = Path(source_path)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The displayed size (rotation and non-square pixels applied), scaled to `height`.
+    size = (_even(height * probe.width / probe.height), _even(height))
+    outputs, paths = [], []
+    for index, at in enumerate(times):
+        frame = _video_of(_source_input(source, probe, at), probe)
+        frame = frame.filter("scale", size[0], size[1]).filter("setsar", "1")
+        name = f"frame-{index:02d}.jpg"
+        outputs.append(
+            ffmpeg.output(
+                frame,
+                name,
+                **{"frames:v": 1, "update": 1, "c:v": "mjpeg", "q:v": FRAME_QUALITY},
+                **_NO_METADATA,
+            )
+        )
+        paths.append(out_dir / name)
+    if outputs:
+        _run_ffmpeg(
+            _compile(ffmpeg.merge_outputs(*outputs)), cwd=out_dir, timeout=timeout, what="frames"
+        )
+    missing = [path.name for path in paths if not path.is_file()]
+    if missing:
+        raise TranscodeError(f"frames: FFmpeg wrote no {', '.join(missing)}")
+    return paths

@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -78,14 +79,21 @@ def manage(request, short_id):
     return render(request, "videos/manage.html", _manage_context(video))
 
 
+def _max_start(video) -> float | None:
+    if not video.source_duration:
+        return None
+    return max(0.0, video.source_duration - settings.VIDEO_MAX_DURATION_S)
+
+
 def _manage_context(video, trim_form=None, captions_form=None, publish_form=None):
-    max_start = None
-    if video.source_duration:
-        max_start = max(0.0, video.source_duration - 5.0)
+    trim_frames = selectors.video_trim_frames(video=video)
     return {
         "video": video,
         "renditions": video.renditions.all(),
-        "trim_form": trim_form or TrimForm(max_start=max_start),
+        "trim_frames": trim_frames,
+        "max_start": _max_start(video),
+        "clip_seconds": f"{settings.VIDEO_MAX_DURATION_S:g}",
+        "trim_form": trim_form or TrimForm(max_start=_max_start(video), frames=trim_frames),
         "captions_form": captions_form or CaptionsForm(),
         "publish_form": publish_form or _publish_form_for(video),
     }
@@ -127,8 +135,11 @@ def captions(request, short_id):
 @require_POST
 def trim(request, short_id):
     video = selectors.video_get_for_owner(short_id=short_id, user=request.user)
-    max_start = max(0.0, (video.source_duration or 5.0) - 5.0)
-    form = TrimForm(request.POST, max_start=max_start)
+    form = TrimForm(
+        request.POST,
+        max_start=_max_start(video) or 0.0,
+        frames=selectors.video_trim_frames(video=video),
+    )
     if form.is_valid():
         try:
             services.video_set_trim(video=video, by=request.user, start=form.cleaned_data["start"])
