@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.images import avatar_from_upload
 from accounts.models import Block, Mute, User
-from accounts.signals import block_created
+from accounts.signals import block_created, block_deleted
 from core import text_checks
 
 
@@ -83,9 +83,11 @@ def block_create(*, blocker: User, blocked: User) -> Block:
 
 def block_delete(*, blocker: User, blocked: User) -> None:
     """Unblock someone (removed follows are not restored)."""
-    deleted, _by_model = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
-    if not deleted:
-        raise RelationError(_("You have not blocked %(name)s.") % {"name": blocked.name})
+    with transaction.atomic():
+        deleted, _by_model = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        if not deleted:
+            raise RelationError(_("You have not blocked %(name)s.") % {"name": blocked.name})
+        block_deleted.send(sender=Block, blocker=blocker, blocked=blocked)
 
 
 def mute_create(*, muter: User, muted: User) -> Mute:

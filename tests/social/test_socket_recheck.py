@@ -3,7 +3,8 @@ the video's visibility changes or it is deleted, not only at connect."""
 
 import pytest
 
-from tests.social.test_consumers import as_thread, run, socket
+from tests.aio import run_async
+from tests.social.test_consumers import as_thread, socket
 from videos import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +33,7 @@ def test_a_stranger_is_disconnected_when_the_video_turns_private(video, carol):
         assert await owner.receive_nothing(timeout=0.3)  # the creator may still listen
         await owner.disconnect()
 
-    run(scenario)
+    run_async(scenario)
 
 
 def test_every_listener_is_disconnected_when_the_video_is_deleted(video, carol):
@@ -47,4 +48,4 @@ def test_every_listener_is_disconnected_when_the_video_is_deleted(video, carol):
         closed = await listener.receive_output(timeout=3)
         assert closed["type"] == "websocket.close"
 
-    run(scenario)
+    run_async(scenario)
