@@ -133,9 +133,13 @@ def send_comment_removed(video_id: int, comment_id: int) -> None:
 
 
 def send_unread_badge(user_id: int) -> None:
-    from social.models import Notification
+    from accounts.models import User
+    from social.selectors import unread_notification_count
 
-    count = Notification.objects.filter(recipient_id=user_id, read_at=None).count()
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    count = unread_notification_count(user=user)
     html = render_to_string("social/_badge.html", {"unread_count": count})
     _send(user_group(user_id), {"op": "replace", "target": "notification-badge", "html": html})
 
