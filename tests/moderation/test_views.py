@@ -146,3 +146,34 @@ def test_the_video_page_and_its_comments_offer_report_mute_and_block(client, bob
     assert f'href="/report/video/{video.short_id}?next=' in page
     assert f'href="/report/comment/{comment.pk}?next=' in page
     assert "/@carol/block" in page and "/@carol/mute" in page
+
+
+@pytest.mark.parametrize("view", ["grid", "watch"])
+def test_feed_cards_offer_report_in_their_menu(client, alice, bob, video, view):
+    # The card's "More" menu (grid and watch mode) holds the video page's Report control: a
+    # plain link to the report page, which with JavaScript opens the report dialog.
+    report = f'href="/report/video/{video.short_id}?next=/latest"'
+
+    client.force_login(bob)
+    page = client.get(f"/latest?view={view}").content.decode()
+    assert report in page and f'hx-get="/report/video/{video.short_id}?next=/latest"' in page
+    assert 'class="card-menu"' in page and 'id="report-dialog"' in page
+
+    client.force_login(alice)  # no reporting one's own video
+    assert "/report/video/" not in client.get(f"/latest?view={view}").content.decode()
+    client.logout()
+    assert "/report/video/" not in client.get(f"/latest?view={view}").content.decode()
+
+
+def test_a_cached_card_reports_back_to_the_page_it_is_on(client, bob, video):
+    from feeds import cards
+    from social import services as social
+
+    social.follow_create(follower=bob, followee=video.owner)
+    client.force_login(bob)
+
+    client.get("/latest")  # bob's card, cached with the placeholder
+    page = client.get("/following?date=week").content.decode()
+
+    assert f'href="/report/video/{video.short_id}?next=/following"' in page
+    assert cards.NEXT_PATH_PLACEHOLDER not in page
