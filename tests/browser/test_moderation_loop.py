@@ -22,6 +22,7 @@ def _reasons():
     from django.apps import apps
 
     importlib.import_module("moderation.migrations.0002_seed_report_reasons").seed(apps, None)
+    importlib.import_module("moderation.migrations.0004_seed_community_rules").seed(apps, None)
 
 
 def signed_in(new_context, live_server, user, *, js: bool, language: str = "en"):
@@ -129,7 +130,13 @@ def test_the_new_pages_are_accessible_left_to_right_and_right_to_left(
     services.block_create(blocker=bob, blocked=UserFactory(username="dana"))
     page = signed_in(new_context, live_server, bob, js=True, language=language)
 
-    for path in ("/settings/blocked/", "/settings/standing/", f"/report/video/{video.short_id}"):
+    paths = (
+        "/settings/blocked/",
+        "/settings/standing/",
+        f"/report/video/{video.short_id}",
+        "/rules",
+    )
+    for path in paths:
         page.goto(live_server.url + path)
         expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
         assert_accessible(page)

@@ -177,3 +177,36 @@ def test_a_cached_card_reports_back_to_the_page_it_is_on(client, bob, video):
 
     assert f'href="/report/video/{video.short_id}?next=/following"' in page
     assert cards.NEXT_PATH_PLACEHOLDER not in page
+
+
+def test_the_community_rules_page_lists_the_rules_in_the_viewers_language(client):
+    page = client.get("/rules").content.decode()
+
+    assert page.count("<h1>") == 1 and "Community rules" in page
+    assert page.count('class="community-rule"') == 10
+    assert 'id="harassment"' in page and "Respect other people" in page
+
+    client.cookies["django_language"] = "es"
+    assert "Respeta a los demás" in client.get("/rules").content.decode()
+    client.cookies["django_language"] = "ar"
+    arabic = client.get("/rules").content.decode()
+    assert "احترم الآخرين" in arabic and 'dir="rtl"' in arabic
+
+
+def test_a_rule_edited_in_admin_shows_and_falls_back_to_english(client):
+    from moderation.models import CommunityRule
+
+    CommunityRule.objects.create(
+        code="kindness", title_en="Be kind", body_en="Please.", position=99
+    )
+
+    client.cookies["django_language"] = "es"
+    assert "Be kind" in client.get("/rules").content.decode()  # no Spanish yet: English
+
+
+def test_the_footer_and_the_report_form_link_to_the_rules(client, bob, video):
+    client.force_login(bob)
+
+    assert 'href="/rules"' in client.get("/latest").content.decode()
+    form = client.get(f"/report/video/{video.short_id}", HTTP_HX_REQUEST="true")
+    assert 'href="/rules"' in form.content.decode()
