@@ -73,7 +73,7 @@ def search(request):
     params["q"] = parsed.text  # links carry the cleaned, shortened text
     did_you_mean = None
     if not parsed.is_empty and not results.items and results.page == 1:
-        did_you_mean = search_did_you_mean(query=parsed.text)
+        did_you_mean = search_did_you_mean(query=parsed.text, viewer=request.user)
     notice = ""
     if parsed.truncated:
         notice = _("Searches are limited to %(count)d characters; yours was shortened.") % {
