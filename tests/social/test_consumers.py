@@ -299,3 +299,23 @@ def test_being_blocked_by_the_creator_closes_their_video_socket(video, bob):
         assert closed == {"type": "websocket.close", "code": CLOSE_ACCESS_REVOKED}
 
     run_async(scenario)
+
+
+def test_a_block_clears_the_blockers_unread_badge_live(video, bob):
+    from accounts import services as accounts
+
+    alice = video.owner
+    badge_socket = socket("/ws/notifications/", alice)
+
+    async def scenario():
+        assert (await badge_socket.connect())[0]
+        await as_thread(services.like_create)(user=bob, video=video)
+        [badge] = await fragments(badge_socket, 1)
+        assert "(1 unread)" in badge["html"]
+
+        await as_thread(accounts.block_create)(blocker=alice, blocked=bob)
+        [badge] = await fragments(badge_socket, 1)
+        assert "unread" not in badge["html"]
+        await badge_socket.disconnect()
+
+    run_async(scenario)
