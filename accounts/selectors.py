@@ -66,6 +66,19 @@ def block_exists_between(a, b) -> bool:
     ).exists()
 
 
+def is_hidden_from(*, user_id: int, viewer_id: int) -> bool:
+    """Whether `viewer_id` must not see `user_id`'s content and news: a block either way, or
+    the viewer muted them (the rule of `hidden_user_ids`, for one pair; one indexed query)."""
+    return (
+        Block.objects.filter(
+            Q(blocker_id=viewer_id, blocked_id=user_id)
+            | Q(blocker_id=user_id, blocked_id=viewer_id)
+        )
+        .union(Mute.objects.filter(muter_id=viewer_id, muted_id=user_id))
+        .exists()
+    )
+
+
 def has_blocked(*, blocker, blocked) -> bool:
     if blocker is None or not blocker.is_authenticated:
         return False

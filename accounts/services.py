@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from accounts.images import avatar_from_upload
 from accounts.models import Block, Mute, User
-from accounts.signals import block_created
+from accounts.signals import block_created, block_deleted
 from core import text_checks
+from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version_on_change
 
 
 class RelationError(Exception):
@@ -83,9 +84,11 @@ def block_create(*, blocker: User, blocked: User) -> Block:
 
 def block_delete(*, blocker: User, blocked: User) -> None:
     """Unblock someone (removed follows are not restored)."""
-    deleted, _by_model = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
-    if not deleted:
-        raise RelationError(_("You have not blocked %(name)s.") % {"name": blocked.name})
+    with transaction.atomic():
+        deleted, _by_model = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        if not deleted:
+            raise RelationError(_("You have not blocked %(name)s.") % {"name": blocked.name})
+        block_deleted.send(sender=Block, blocker=blocker, blocked=blocked)
 
 
 def mute_create(*, muter: User, muted: User) -> Mute:
@@ -112,6 +115,7 @@ def user_suspend(*, user: User, until=None) -> User:
     user.suspended_at = timezone.now()
     user.suspended_until = until
     user.save(update_fields=["suspended_at", "suspended_until"])
+    bump_cache_version_on_change(PUBLIC_VIDEOS)  # their videos left (or came back)
     return user
 
 
@@ -119,6 +123,7 @@ def user_unsuspend(*, user: User) -> User:
     user.suspended_at = None
     user.suspended_until = None
     user.save(update_fields=["suspended_at", "suspended_until"])
+    bump_cache_version_on_change(PUBLIC_VIDEOS)  # their videos left (or came back)
     return user
 
 
@@ -126,12 +131,14 @@ def user_limit(*, user: User) -> User:
     """Take an account's videos out of discovery (still reachable by link)."""
     user.limited_at = timezone.now()
     user.save(update_fields=["limited_at"])
+    bump_cache_version_on_change(PUBLIC_VIDEOS)  # their videos left (or came back)
     return user
 
 
 def user_unlimit(*, user: User) -> User:
     user.limited_at = None
     user.save(update_fields=["limited_at"])
+    bump_cache_version_on_change(PUBLIC_VIDEOS)  # their videos left (or came back)
     return user
 
 

@@ -11,6 +11,7 @@ that read them.
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 
 # The set of videos anyone may see changed: a publish, a removal, a visibility change, an
 # edit of a public video's title, description or hashtags.
@@ -38,3 +39,11 @@ def bump_cache_version(name: str) -> None:
         cache.incr(_key(name))
     except ValueError:  # not set yet (or evicted): a new number from the clock
         cache.set(_key(name), _fresh(), timeout=None)
+
+
+def bump_cache_version_on_change(name: str) -> None:
+    """For a service changing `name`'s data inside a transaction: bumped now, and again once
+    the transaction commits, so that a reader who cached the old rows between the two (it
+    could not see the uncommitted change) is not believed either."""
+    bump_cache_version(name)
+    transaction.on_commit(lambda: bump_cache_version(name))

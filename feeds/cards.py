@@ -38,6 +38,7 @@ CARD_SOURCES = (
     "social/_card_actions.html",
     "social/_like_button.html",
     "social/_follow_button.html",
+    "moderation/_report_button.html",
 )
 CSRF_PLACEHOLDER = "csrf0card0placeholder"
 NEXT_FULL_PLACEHOLDER = "0card0next0full0"

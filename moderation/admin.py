@@ -23,6 +23,7 @@ from moderation.forms import ActionNoteForm
 from moderation.models import (
     Appeal,
     AuditLog,
+    CommunityRule,
     HeldComment,
     HeldVideo,
     ModerationAction,
@@ -428,6 +429,15 @@ class ReportReasonAdmin(TranslationAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # reports keep their reason; retire one with "offered to reporters"
+
+
+@admin.register(CommunityRule)
+class CommunityRuleAdmin(TranslationAdmin):
+    """The rules page (/rules), edited and translated here (one field per language)."""
+
+    list_display = ("position", "title", "code")
+    list_display_links = ("title",)
+    list_editable = ("position",)
 
 
 class WatchedWordInline(admin.TabularInline):

@@ -38,6 +38,25 @@ class ReportReason(models.Model):
         return self.label
 
 
+class CommunityRule(models.Model):
+    """One of the community rules (the public rules page, /rules); title and body are
+    translated in admin (django-modeltranslation, see moderation/translation.py). `code`
+    names the report reason the rule stands behind, and is the rule's anchor on the page."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), max_length=2000)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("community rule")
+        verbose_name_plural = _("community rules")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.title
+
+
 class Report(models.Model):
     """One person's report of a video, a comment or an account."""
 

@@ -1,5 +1,5 @@
-"""Reads of moderation: the reasons catalogue, report quotas, a person's standing, the
-console's overview numbers."""
+"""Reads of moderation: the community rules, the reasons catalogue, report quotas, a person's
+standing, the console's overview numbers."""
 
 from datetime import timedelta
 from statistics import median
@@ -10,7 +10,13 @@ from django.db.models.functions import TruncWeek
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from moderation.models import Appeal, ModerationAction, Report, ReportReason
+from moderation.models import Appeal, CommunityRule, ModerationAction, Report, ReportReason
+
+
+def community_rules():
+    """The community rules, in order (their text in the active language, English if a
+    translation is missing)."""
+    return CommunityRule.objects.order_by("position", "code")
 
 
 def reasons_active():

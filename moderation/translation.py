@@ -2,9 +2,14 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from moderation.models import ReportReason
+from moderation.models import CommunityRule, ReportReason
 
 
 @register(ReportReason)
 class ReportReasonTranslationOptions(TranslationOptions):
     fields = ("label", "description")
+
+
+@register(CommunityRule)
+class CommunityRuleTranslationOptions(TranslationOptions):
+    fields = ("title", "body")

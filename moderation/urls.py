@@ -10,6 +10,7 @@ urlpatterns = [
         views.report,
         name="report",
     ),
+    path("rules", views.rules, name="rules"),
     path("settings/standing/", views.standing, name="standing"),
     path("settings/standing/<int:pk>/appeal", views.appeal, name="appeal"),
 ]

@@ -118,6 +118,12 @@ def report(request, target_type, key):
     return response
 
 
+@require_GET
+def rules(request):
+    """The community rules page, for everyone, in the viewer's language."""
+    return render(request, "moderation/rules.html", {"rules": selectors.community_rules()})
+
+
 @login_required
 @require_GET
 def standing(request):

@@ -123,7 +123,9 @@ class SearchVideosApi(APIView):
         data = _search_page_data(results, scope=scope)
         data["did_you_mean"] = None
         if not results.query.is_empty and not results.items and results.page == 1:
-            data["did_you_mean"] = selectors.search_did_you_mean(query=results.query.text)
+            data["did_you_mean"] = selectors.search_did_you_mean(
+                query=results.query.text, viewer=request.user
+            )
         output = self.SearchVideosOutputSerializer(data, context={"request": request})
         return Response(output.data)
 

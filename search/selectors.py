@@ -50,7 +50,7 @@ from core.cache_versions import PUBLIC_VIDEOS, cache_version
 from core.metrics import cache_read
 from search.highlight import TERM_RE, highlight, snippet
 from search.models import SearchHistory, SearchPreference
-from videos.models import Hashtag, Video
+from videos.models import Hashtag
 from videos.selectors import published_since, videos_for_viewer, videos_public
 
 # The text search configuration of the stored vectors and of every query. "simple" does no
@@ -480,12 +480,14 @@ def _similarity(a: str, b: str) -> float:
     return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
 
 
-def _closest_word(term: str) -> tuple[str, float] | None:
-    """The known word most like `term`: a hashtag of a public video, an active username or a
-    word of a public video's title, by trigram similarity (pg_trgm's GIN indexes)."""
+def _closest_word(term: str, viewer=None) -> tuple[str, float] | None:
+    """The known word most like `term`: a hashtag of a video the viewer may find, the
+    username of a creator they may find or a word of such a video's title, by trigram
+    similarity (pg_trgm's GIN indexes). The same visibility rule as the search itself."""
+    findable = videos_for_viewer(user=viewer)
     candidates: list[tuple[str, float]] = []
     for name, score in (
-        _public_hashtags()
+        Hashtag.objects.filter(Exists(findable.filter(hashtags=OuterRef("pk"))))
         .filter(name__trigram_similar=term)
         .annotate(similarity=TrigramSimilarity("name", term))
         .order_by("-similarity")
@@ -493,17 +495,16 @@ def _closest_word(term: str) -> tuple[str, float] | None:
     ):
         candidates.append((name, score))
     for name, score in (
-        User.objects.filter(is_active=True, username__trigram_similar=term)
+        _creators(viewer)
+        .filter(username__trigram_similar=term)
         .annotate(similarity=TrigramSimilarity("username", term))
         .order_by("-similarity")
         .values_list("username", "similarity")[:3]
     ):
         candidates.append((name.lower(), score))
-    for title in (
-        videos_public()
-        .filter(title__trigram_word_similar=term)
-        .values_list("title", flat=True)[:10]
-    ):
+    for title in findable.filter(title__trigram_word_similar=term).values_list("title", flat=True)[
+        :10
+    ]:
         for word in TERM_RE.findall(title.lower()):
             candidates.append((word, _similarity(term, word)))
     candidates = [(word, score) for word, score in candidates if score >= TYPO_SIMILARITY]
@@ -512,20 +513,24 @@ def _closest_word(term: str) -> tuple[str, float] | None:
     return max(candidates, key=lambda pair: (pair[1], -abs(len(pair[0]) - len(term))))
 
 
-def _closest_word_sqlite(term: str) -> tuple[str, float] | None:
+def _closest_word_sqlite(term: str, viewer=None) -> tuple[str, float] | None:
     """The word of a video's title or hashtags most like `term`, by the same trigram
-    similarity as pg_trgm, among the videos that share the most trigrams with it (FTS5)."""
+    similarity as pg_trgm, among the videos the viewer may find that share the most
+    trigrams with it (FTS5). Which videos: the search's own rule (videos_for_viewer),
+    compiled by the ORM into the query, so nothing removed, held, limited or hidden from the
+    viewer lends its words."""
     grams = sorted({term[i : i + 3] for i in range(len(term) - 2)})
     if not grams:
         return None
     match = " OR ".join(_fts_phrase(gram) for gram in grams)
+    findable, findable_params = videos_for_viewer(user=viewer).values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
+        # `findable` is SQL compiled by the ORM; every value stays a parameter.
         cursor.execute(
-            "SELECT f.title, f.hashtags FROM search_video_fts f"
-            " JOIN videos_video v ON v.id = f.rowid"
-            " WHERE search_video_fts MATCH %s AND v.status = %s AND v.visibility = %s"
-            " AND v.published_at IS NOT NULL ORDER BY f.rank LIMIT 50",
-            [match, Video.Status.READY, Video.Visibility.PUBLIC],
+            "SELECT f.title, f.hashtags FROM search_video_fts f"  # noqa: S608  # nosec B608
+            f" WHERE search_video_fts MATCH %s AND f.rowid IN ({findable})"
+            " ORDER BY f.rank LIMIT 50",
+            [match, *findable_params],
         )
         rows = cursor.fetchall()
     candidates = {
@@ -538,17 +543,18 @@ def _closest_word_sqlite(term: str) -> tuple[str, float] | None:
     return max(scored, key=lambda pair: (pair[1], -abs(len(pair[0]) - len(term))))
 
 
-def search_did_you_mean(*, query: str) -> str | None:
+def search_did_you_mean(*, query: str, viewer=None) -> str | None:
     """A corrected query worth offering ("Did you mean …?") when a query finds nothing:
-    each term replaced by the closest known word, if that finds videos. PostgreSQL only
-    (pg_trgm) or the FTS5 trigram index (SQLite); None when nothing better is known."""
+    each term replaced by the closest word the viewer could find, if that finds videos for
+    them. PostgreSQL (pg_trgm) or the FTS5 trigram index (SQLite); None when nothing better
+    is known."""
     parsed = parse_query(query)
     if parsed.is_empty:
         return None
     corrected, changed = [], False
     for term in parsed.terms:
         closest = _closest_word if _using_postgres() else _closest_word_sqlite
-        best = closest(term) if len(term) >= 3 else None
+        best = closest(term, viewer) if len(term) >= 3 else None
         if best is not None and best[0] != term:
             corrected.append(best[0])
             changed = True
@@ -557,7 +563,7 @@ def search_did_you_mean(*, query: str) -> str | None:
     if not changed:
         return None
     suggestion = " ".join(corrected)
-    if not _videos_matching(parse_query(suggestion)).exists():
+    if not _videos_matching(parse_query(suggestion), viewer).exists():
         return None
     return suggestion
 

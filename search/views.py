@@ -57,7 +57,7 @@ def search(request):
     params["q"] = parsed.text  # links carry the cleaned, shortened text
     did_you_mean = None
     if not parsed.is_empty and not results.items and results.page == 1:
-        did_you_mean = search_did_you_mean(query=parsed.text)
+        did_you_mean = search_did_you_mean(query=parsed.text, viewer=request.user)
     if not parsed.is_empty and results.page == 1:
         # Analytics count what was asked and what it found (a typo finds nothing), before any
         # correction below.

@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from accounts.selectors import hidden_user_ids
 from social import realtime
 from videos.selectors import video_visible_id
 
@@ -44,7 +45,10 @@ class TokenBucket:
 
 
 class FragmentRelay(AsyncWebsocketConsumer):
-    group_name: str | None = None
+    group_names: tuple[str, ...] = ()
+    # The people whose words this socket's viewer must not see (either side of a block): a
+    # fragment that names its author is dropped for them without a database read.
+    hidden_ids: frozenset[int] = frozenset()
 
     # Messages handled without touching the database.
     NO_DATABASE = frozenset({"social.fragment", "websocket.receive"})
@@ -66,26 +70,32 @@ class FragmentRelay(AsyncWebsocketConsumer):
         )
         await super().websocket_connect(message)
 
-    async def join(self, group: str) -> None:
+    async def add_group(self, group: str) -> bool:
         try:
             await self.channel_layer.group_add(group, self.channel_name)
         except Exception:
             # The channel layer is down or swamped: refuse, and the page polls meanwhile
             # (its script reconnects later, with backoff).
             logger.warning("Could not join %s", group, exc_info=True)
+            await self.disconnect(CLOSE_TRY_AGAIN_LATER)
+            self.group_names = ()
             await self.close(code=CLOSE_TRY_AGAIN_LATER)
-            return
-        self.group_name = group
-        await self.accept()
+            return False
+        self.group_names += (group,)
+        return True
+
+    async def join(self, group: str) -> None:
+        if await self.add_group(group):
+            await self.accept()
 
     async def disconnect(self, code):
-        if self.group_name:
+        for group in self.group_names:
             try:
-                await self.channel_layer.group_discard(self.group_name, self.channel_name)
+                await self.channel_layer.group_discard(group, self.channel_name)
             except Exception:
                 # Best effort: a channel that stays in the group expires with it
                 # (group_expiry), and sends to it are dropped meanwhile.
-                logger.info("Could not leave %s", self.group_name, exc_info=True)
+                logger.info("Could not leave %s", group, exc_info=True)
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self.bucket.allow():
@@ -104,33 +114,56 @@ class FragmentRelay(AsyncWebsocketConsumer):
         # client sends is ever relayed to anyone.
 
     async def social_fragment(self, event):
-        # Rendered and encoded once for the whole group (social.realtime): only forwarded here.
-        await self.send(text_data=event["text"])
+        # Rendered and encoded once for the whole group (social.realtime): only forwarded here,
+        # unless its author is hidden from this viewer (then what is left, if anything).
+        text = event["text"]
+        if self.hidden_ids and event.get("author_id") in self.hidden_ids:
+            text = event.get("otherwise")
+            if text is None:
+                return
+        await self.send(text_data=text)
+
+
+def _video_access(*, short_id: str, user) -> tuple[int | None, frozenset[int]]:
+    """The video's id if `user` may see it (else None), and the people hidden from them."""
+    return (
+        video_visible_id(short_id=short_id, user=user),
+        hidden_user_ids(viewer=user, include_muted=False),
+    )
 
 
 class VideoConsumer(FragmentRelay):
-    """ws/videos/<short_id>/: a video's like count and comments, for those who may see it."""
+    """ws/videos/<short_id>/: a video's like count and comments, for those who may see it.
+
+    A signed-in viewer's socket also listens to their own group, where a block or an unblock
+    tells it to check again (the next message already follows the new rule)."""
 
     async def connect(self):
-        short_id = self.scope["url_route"]["kwargs"]["short_id"]
-        video_id = await database_sync_to_async(video_visible_id)(
-            short_id=short_id, user=self.scope.get("user")
+        self.short_id = self.scope["url_route"]["kwargs"]["short_id"]
+        user = self.scope.get("user")
+        # Listening for changes before reading the state: a block made in between is not lost.
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and not await self.add_group(realtime.viewer_group(user.pk)):
+            return
+        video_id, self.hidden_ids = await database_sync_to_async(_video_access)(
+            short_id=self.short_id, user=user
         )
         if video_id is None:
+            await self.disconnect(CLOSE_ACCESS_REVOKED)
+            self.group_names = ()
             await self.close()
             return
-        self.short_id = short_id
         await self.join(realtime.video_group(video_id))
 
     async def social_recheck(self, event):
-        # Who may see the video changed (visibility, take-down, deletion): ask again, and
-        # stop listening if this user may no longer see it.
-        video_id = await database_sync_to_async(video_visible_id)(
+        # Who may see the video, or whom this viewer may see, changed (visibility, take-down,
+        # deletion, a block): ask again, and stop listening if the video is gone for them.
+        video_id, self.hidden_ids = await database_sync_to_async(_video_access)(
             short_id=self.short_id, user=self.scope.get("user")
         )
         if video_id is None:
             await self.disconnect(CLOSE_ACCESS_REVOKED)
-            self.group_name = None
+            self.group_names = ()
             await self.close(code=CLOSE_ACCESS_REVOKED)
 
 

@@ -32,21 +32,38 @@ def user_group(user_id: int) -> str:
     return f"notifications-{user_id}"
 
 
+def viewer_group(user_id: int) -> str:
+    """Every video socket a signed-in user has open: told when who they may see changes."""
+    return f"viewer-{user_id}"
+
+
 def frame_text(*fragments: dict) -> str:
     """The text of the socket frame that applies these fragments ({op, target, html, id?})."""
     return json.dumps({"type": "fragments", "items": list(fragments)}, separators=(",", ":"))
 
 
-def send_fragments(group: str, *fragments: dict) -> None:
+def _group_send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(
-            group, {"type": MESSAGE_TYPE, "text": frame_text(*fragments)}
-        )
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # the socket path is best effort; the write has already happened
-        logger.exception("Could not send a fragment to %s", group)
+        logger.exception("Could not send %s to %s", message["type"], group)
+
+
+def send_fragments(group: str, *fragments: dict) -> None:
+    _group_send(group, {"type": MESSAGE_TYPE, "text": frame_text(*fragments)})
+
+
+def _send_authored(group: str, *fragments: dict, author_id: int, otherwise: tuple = ()) -> None:
+    """Send what `author_id` wrote. Still rendered once for the whole group: each socket whose
+    viewer is on either side of a block with the author sends `otherwise` instead (or
+    nothing), as the page would have shown it (social.consumers)."""
+    message = {"type": MESSAGE_TYPE, "text": frame_text(*fragments), "author_id": author_id}
+    if otherwise:
+        message["otherwise"] = frame_text(*otherwise)
+    _group_send(group, message)
 
 
 def _like_count_html(video: Video) -> str:
@@ -103,7 +120,10 @@ def send_comment_added(comment_id: int) -> None:
         target, op = f"comment-items-{video.short_id}", "prepend"
     added = {"op": op, "target": target, "id": f"comment-{comment.pk}", "html": html}
     count = _comment_count_fragment(video.pk)
-    send_fragments(video_group(video.pk), *(fragment for fragment in (added, count) if fragment))
+    counts = (count,) if count else ()
+    _send_authored(
+        video_group(video.pk), added, *counts, author_id=comment.author_id, otherwise=counts
+    )
 
 
 def send_comment_removed(video_id: int, comment_id: int) -> None:
@@ -113,9 +133,13 @@ def send_comment_removed(video_id: int, comment_id: int) -> None:
 
 
 def send_unread_badge(user_id: int) -> None:
-    from social.models import Notification
+    from accounts.models import User
+    from social.selectors import unread_notification_count
 
-    count = Notification.objects.filter(recipient_id=user_id, read_at=None).count()
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    count = unread_notification_count(user=user)
     html = render_to_string("social/_badge.html", {"unread_count": count})
     send_fragments(
         user_group(user_id), {"op": "replace", "target": "notification-badge", "html": html}
@@ -140,10 +164,12 @@ def send_video_removed(video_id: int) -> None:
 
 def video_access_changed(*, video_id: int) -> None:
     """Tell a video's sockets to check again whether their user may still see it."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(video_group(video_id), {"type": "social.recheck"})
-    except Exception:  # best effort, like every live message
-        logger.exception("Could not ask video %s's sockets to re-check", video_id)
+    _group_send(video_group(video_id), {"type": "social.recheck"})
+
+
+def viewers_changed(*user_ids: int) -> None:
+    """Tell these people's open video sockets that who they may see changed (a block or an
+    unblock): each reloads the people hidden from its viewer, and leaves a video it may no
+    longer show, before relaying the next message."""
+    for user_id in user_ids:
+        _group_send(viewer_group(user_id), {"type": "social.recheck"})

@@ -216,10 +216,24 @@ def suggested_creators(user, *, limit: int = 10) -> list[User]:
 
 
 # --- notifications -----------------------------------------------------------------------------
+def notifications_shown_to(*, user):
+    """The user's notifications that may be shown to them: the list and the unread badge
+    count the same ones."""
+    # Nothing from suspended or deactivated people; the site's own notices always (a
+    # suspended person is told of their suspension).
+    from_people = users_in_good_standing_q("actor__") | Q(verb=Notification.Verb.NOTICE)
+    rows = Notification.objects.filter(from_people, recipient=user)
+    # Nothing from people on either side of a block, or whom the user muted.
+    hidden = hidden_user_ids(viewer=user)
+    if hidden:
+        rows = rows.exclude(actor_id__in=hidden)
+    return rows
+
+
 def unread_notification_count(*, user) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at=None).count()
+    return notifications_shown_to(user=user).filter(read_at=None).count()
 
 
 @dataclass
@@ -271,15 +285,7 @@ def _group_key(notification: Notification) -> tuple:
 
 def notification_groups(*, user, verbs=None, since=None, unread_only=False) -> list:
     """The user's newest notifications, grouped by what they are about, newest group first."""
-    # Nothing from suspended or deactivated people; the site's own notices always (a
-    # suspended person is told of their suspension).
-    from_people = users_in_good_standing_q("actor__") | Q(verb=Notification.Verb.NOTICE)
-    rows = Notification.objects.filter(from_people, recipient=user)
-    rows = rows.select_related("actor", "video", "comment")
-    # Nothing from people on either side of a block, or whom the user muted.
-    hidden = hidden_user_ids(viewer=user)
-    if hidden:
-        rows = rows.exclude(actor_id__in=hidden)
+    rows = notifications_shown_to(user=user).select_related("actor", "video", "comment")
     if verbs is not None:
         rows = rows.filter(verb__in=verbs)
     if since is not None:

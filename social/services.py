@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import block_exists_between, hidden_user_ids
+from accounts.selectors import block_exists_between, hidden_user_ids, is_hidden_from
 from core import ratelimit, text_checks
 from social import realtime, selectors
 from social.models import (
@@ -64,7 +64,9 @@ def _rate_limit(*, user: User, action: str) -> None:
 
 
 def _notify(*, recipient_id: int, actor: User, verb: str, video=None, comment=None) -> None:
-    if recipient_id == actor.pk:
+    # The same rule as the notification list: nothing from people hidden from the recipient
+    # (a block either way, or muted), so that the unread badge never counts what is not shown.
+    if recipient_id == actor.pk or is_hidden_from(user_id=actor.pk, viewer_id=recipient_id):
         return
     Notification.objects.create(
         recipient_id=recipient_id, actor=actor, verb=verb, video=video, comment=comment

@@ -25,7 +25,7 @@ from PIL import Image, ImageFilter
 
 from accounts.models import User
 from core import text_checks
-from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version
+from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version_on_change
 from core.metrics import TRANSCODE_SECONDS_PER_CLIP_SECOND
 from core.storage import PRIVATE_PREFIX, copy_prefix, delete_prefix
 from videos import queue, selectors
@@ -78,8 +78,7 @@ def _public_videos_changed() -> None:
     public videos (search result ids, feed candidates, cards) are stale. Bumped now, and again
     once the transaction commits, so that a reader who cached the old rows between the two
     (it could not see the uncommitted change) is not believed either."""
-    bump_cache_version(PUBLIC_VIDEOS)
-    transaction.on_commit(lambda: bump_cache_version(PUBLIC_VIDEOS))
+    bump_cache_version_on_change(PUBLIC_VIDEOS)
 
 
 def video_create_from_upload(
@@ -770,6 +769,8 @@ def video_set_moderation_state(*, video: Video, state: str) -> Video:
     with transaction.atomic():
         Video.objects.filter(pk=video.pk).update(moderation_state=state, updated_at=timezone.now())
         video.moderation_state = state
+        if state != previous:
+            _public_videos_changed()  # removed, held, limited or restored: cached ids are stale
         if state == Video.ModerationState.REMOVED and previous != state:
             video_rotate_storage(video=video)
         if state in (Video.ModerationState.REMOVED, Video.ModerationState.HELD):

@@ -22,6 +22,7 @@ def _reasons():
     from django.apps import apps
 
     importlib.import_module("moderation.migrations.0002_seed_report_reasons").seed(apps, None)
+    importlib.import_module("moderation.migrations.0004_seed_community_rules").seed(apps, None)
 
 
 def signed_in(new_context, live_server, user, *, js: bool, language: str = "en"):
@@ -129,7 +130,34 @@ def test_the_new_pages_are_accessible_left_to_right_and_right_to_left(
     services.block_create(blocker=bob, blocked=UserFactory(username="dana"))
     page = signed_in(new_context, live_server, bob, js=True, language=language)
 
-    for path in ("/settings/blocked/", "/settings/standing/", f"/report/video/{video.short_id}"):
+    paths = (
+        "/settings/blocked/",
+        "/settings/standing/",
+        f"/report/video/{video.short_id}",
+        "/rules",
+    )
+    for path in paths:
         page.goto(live_server.url + path)
         expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
         assert_accessible(page)
+
+
+@pytest.mark.parametrize("view", ["grid", "watch"])
+def test_a_feed_card_reports_from_its_menu(new_context, live_server, js_enabled, view):
+    # The same Report control as the video page's More menu, on the card (grid and watch
+    # mode): the dialog with JavaScript, the report page without.
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    published_video(alice, title="Alice sunset")
+
+    page = signed_in(new_context, live_server, bob, js=js_enabled)
+    page.goto(f"{live_server.url}/latest?view={view}")
+    page.locator(".card-menu summary").first.click()
+    page.get_by_role("link", name="Report this video").click()
+    if js_enabled:
+        expect(page.get_by_role("dialog")).to_be_visible()
+    else:
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Report")
+    page.get_by_label("Spam or scam").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_text("Thank you for your report")).to_be_visible()

@@ -193,3 +193,26 @@ def test_deleting_a_comment_in_admin_fixes_the_video_count(client, mod, video, c
     )
 
     assert Video.objects.get(pk=video.pk).comment_count == 0
+
+
+def test_the_mod_edits_and_translates_the_community_rules_in_admin(client, mod):
+    from moderation.models import CommunityRule
+
+    client.force_login(mod)
+    rule = CommunityRule.objects.get(code="spam")
+
+    assert "No spam or scams" in client.get("/admin/moderation/communityrule/").content.decode()
+    form = client.get(f"/admin/moderation/communityrule/{rule.pk}/change/").content.decode()
+    assert 'name="title_es"' in form and 'name="body_ar"' in form
+    response = csrf_post(
+        client,
+        f"/admin/moderation/communityrule/{rule.pk}/change/",
+        {
+            "code": "spam", "position": 0,
+            "title_en": "No spam", "body_en": "None.",
+            "title_es": "Sin spam", "body_es": "Nada.", "title_ar": "", "body_ar": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    client.cookies["django_language"] = "es"
+    assert "Sin spam" in client.get("/rules").content.decode()

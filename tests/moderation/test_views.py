@@ -146,3 +146,67 @@ def test_the_video_page_and_its_comments_offer_report_mute_and_block(client, bob
     assert f'href="/report/video/{video.short_id}?next=' in page
     assert f'href="/report/comment/{comment.pk}?next=' in page
     assert "/@carol/block" in page and "/@carol/mute" in page
+
+
+@pytest.mark.parametrize("view", ["grid", "watch"])
+def test_feed_cards_offer_report_in_their_menu(client, alice, bob, video, view):
+    # The card's "More" menu (grid and watch mode) holds the video page's Report control: a
+    # plain link to the report page, which with JavaScript opens the report dialog.
+    report = f'href="/report/video/{video.short_id}?next=/latest"'
+
+    client.force_login(bob)
+    page = client.get(f"/latest?view={view}").content.decode()
+    assert report in page and f'hx-get="/report/video/{video.short_id}?next=/latest"' in page
+    assert 'class="card-menu"' in page and 'id="report-dialog"' in page
+
+    client.force_login(alice)  # no reporting one's own video
+    assert "/report/video/" not in client.get(f"/latest?view={view}").content.decode()
+    client.logout()
+    assert "/report/video/" not in client.get(f"/latest?view={view}").content.decode()
+
+
+def test_a_cached_card_reports_back_to_the_page_it_is_on(client, bob, video):
+    from feeds import cards
+    from social import services as social
+
+    social.follow_create(follower=bob, followee=video.owner)
+    client.force_login(bob)
+
+    client.get("/latest")  # bob's card, cached with the placeholder
+    page = client.get("/following?date=week").content.decode()
+
+    assert f'href="/report/video/{video.short_id}?next=/following"' in page
+    assert cards.NEXT_PATH_PLACEHOLDER not in page
+
+
+def test_the_community_rules_page_lists_the_rules_in_the_viewers_language(client):
+    page = client.get("/rules").content.decode()
+
+    assert page.count("<h1>") == 1 and "Community rules" in page
+    assert page.count('class="community-rule"') == 10
+    assert 'id="harassment"' in page and "Respect other people" in page
+
+    client.cookies["django_language"] = "es"
+    assert "Respeta a los demás" in client.get("/rules").content.decode()
+    client.cookies["django_language"] = "ar"
+    arabic = client.get("/rules").content.decode()
+    assert "احترم الآخرين" in arabic and 'dir="rtl"' in arabic
+
+
+def test_a_rule_edited_in_admin_shows_and_falls_back_to_english(client):
+    from moderation.models import CommunityRule
+
+    CommunityRule.objects.create(
+        code="kindness", title_en="Be kind", body_en="Please.", position=99
+    )
+
+    client.cookies["django_language"] = "es"
+    assert "Be kind" in client.get("/rules").content.decode()  # no Spanish yet: English
+
+
+def test_the_footer_and_the_report_form_link_to_the_rules(client, bob, video):
+    client.force_login(bob)
+
+    assert 'href="/rules"' in client.get("/latest").content.decode()
+    form = client.get(f"/report/video/{video.short_id}", HTTP_HX_REQUEST="true")
+    assert 'href="/rules"' in form.content.decode()

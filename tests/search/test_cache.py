@@ -114,3 +114,35 @@ def test_a_block_shows_in_the_next_search_from_cached_ids(alice, bob):
 
     assert found("rainy", viewer=bob) == []
     assert found("rainy") == [video.pk]  # others still find it
+
+
+def test_a_video_a_moderator_removes_leaves_the_next_cached_page_and_its_place_is_filled(alice):
+    removed = described_video(alice, title="Rainy one", like_count=5)
+    kept = described_video(alice, title="Rainy two")
+    assert found("rainy", size=1) == [removed.pk]
+
+    services.video_set_moderation_state(video=removed, state=Video.ModerationState.REMOVED)
+
+    assert found("rainy", size=1) == [kept.pk]
+
+    services.video_set_moderation_state(video=removed, state=Video.ModerationState.VISIBLE)
+
+    assert found("rainy", size=1) == [removed.pk]  # restored: back at once
+
+
+def test_a_suspension_or_limit_and_its_lifting_show_in_the_next_cached_page(alice, carol):
+    from accounts import services as accounts
+
+    first = described_video(alice, title="Rainy one", like_count=5)
+    second = described_video(carol, title="Rainy two")
+    assert found("rainy", size=1) == [first.pk]
+
+    accounts.user_suspend(user=alice)
+    assert found("rainy", size=1) == [second.pk]
+    accounts.user_unsuspend(user=alice)
+    assert found("rainy", size=1) == [first.pk]
+
+    accounts.user_limit(user=alice)
+    assert found("rainy", size=1) == [second.pk]
+    accounts.user_unlimit(user=alice)
+    assert found("rainy", size=1) == [first.pk]

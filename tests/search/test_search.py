@@ -346,6 +346,40 @@ def test_no_did_you_mean_when_nothing_is_close(alice):
     assert search.search_did_you_mean(query="zzzqqq") is None
 
 
+def test_did_you_mean_offers_no_word_of_a_removed_video(alice):
+    # "kittens" is closer to the typo, but only a removed video has it.
+    removed = clip(alice, title="Kittens", description="#kittens")
+    services.video_set_moderation_state(video=removed, state=Video.ModerationState.REMOVED)
+    clip(alice, title="Kitchens tour", description="#kitchens")
+
+    assert search.search_did_you_mean(query="kitens") == "kitchens"
+
+
+def test_did_you_mean_follows_the_viewers_blocks(alice, bob, carol):
+    from accounts import services as accounts
+
+    clip(alice, title="Sunset over the bay", description="golden #sunset")
+    accounts.block_create(blocker=bob, blocked=alice)
+
+    assert search.search_did_you_mean(query="sunst", viewer=carol) == "sunset"
+    assert search.search_did_you_mean(query="sunst", viewer=bob) is None
+
+
+@pytest.mark.postgres
+def test_did_you_mean_offers_no_suspended_or_blocking_username(alice, bob):
+    from accounts import services as accounts
+
+    clip(alice, title="Kitchens tour", description="#kitchens")
+    # "kittens" is closer to the typo, but its account may not be found.
+    kittens = UserFactory(username="kittens")
+    accounts.user_suspend(user=kittens)
+    assert search.search_did_you_mean(query="kitens") == "kitchens"
+
+    accounts.user_unsuspend(user=kittens)
+    accounts.block_create(blocker=kittens, blocked=bob)
+    assert search.search_did_you_mean(query="kitens", viewer=bob) == "kitchens"
+
+
 # --- suggestions --------------------------------------------------------------------------------
 def test_suggestions_offer_hashtags_creators_and_titles(alice):
     UserFactory(username="skater", display_name="Sk8")

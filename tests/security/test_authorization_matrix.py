@@ -116,6 +116,7 @@ MATRIX = {
     "metrics": (G, 404, 404, 404, 200),
     "moderation:appeal": (G, 405, 405, 405, 405),
     "moderation:report": (G, 404, 200, 404, 200),
+    "moderation:rules": (G, 200, 200, 200, 200),
     "moderation:standing": (G, 302, 200, 200, 200),
     "search:click": (G, 302, 302, 302, 302),
     "search:history_clear": (P, 302, 302, 302, 302),

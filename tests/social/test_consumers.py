@@ -9,7 +9,12 @@ from django.test import Client
 
 from microvid.asgi import application
 from social import services
-from social.consumers import CLOSE_POLICY_VIOLATION, CLOSE_TOO_MANY_MESSAGES, TokenBucket
+from social.consumers import (
+    CLOSE_ACCESS_REVOKED,
+    CLOSE_POLICY_VIOLATION,
+    CLOSE_TOO_MANY_MESSAGES,
+    TokenBucket,
+)
 from tests.aio import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -249,5 +254,68 @@ def test_relaying_a_fragment_costs_no_database_round_trip(video, bob, monkeypatc
 
         assert len(hops) == before
         await viewer.disconnect()
+
+    run_async(scenario)
+
+
+def test_a_block_applies_to_the_very_next_socket_message(video, bob, carol):
+    # One rendering for the whole group, yet bob's open page stops receiving carol's comments
+    # the moment he blocks her (the count still comes), and gets them again once he unblocks.
+    from accounts import services as accounts
+
+    path = f"/ws/videos/{video.short_id}/"
+    blocker, anonymous = socket(path, bob), socket(path)
+
+    async def scenario():
+        assert (await blocker.connect())[0] and (await anonymous.connect())[0]
+
+        await as_thread(accounts.block_create)(blocker=bob, blocked=carol)
+        comment = await as_thread(services.comment_create)(user=carol, video=video, body="Hi")
+        [count] = await fragments(blocker, 1)
+        assert count["target"] == f"comment-count-{video.short_id}"
+        added, _ = await fragments(anonymous, 2)
+        assert added["id"] == f"comment-{comment.pk}"
+
+        await as_thread(accounts.block_delete)(blocker=bob, blocked=carol)
+        again = await as_thread(services.comment_create)(user=carol, video=video, body="Back")
+        added, _ = await fragments(blocker, 2)
+        assert added["id"] == f"comment-{again.pk}"
+        await fragments(anonymous, 2)
+        await blocker.disconnect()
+        await anonymous.disconnect()
+
+    run_async(scenario)
+
+
+def test_being_blocked_by_the_creator_closes_their_video_socket(video, bob):
+    from accounts import services as accounts
+
+    viewer = socket(f"/ws/videos/{video.short_id}/", bob)
+
+    async def scenario():
+        assert (await viewer.connect())[0]
+        await as_thread(accounts.block_create)(blocker=video.owner, blocked=bob)
+        closed = await viewer.receive_output(timeout=3)
+        assert closed == {"type": "websocket.close", "code": CLOSE_ACCESS_REVOKED}
+
+    run_async(scenario)
+
+
+def test_a_block_clears_the_blockers_unread_badge_live(video, bob):
+    from accounts import services as accounts
+
+    alice = video.owner
+    badge_socket = socket("/ws/notifications/", alice)
+
+    async def scenario():
+        assert (await badge_socket.connect())[0]
+        await as_thread(services.like_create)(user=bob, video=video)
+        [badge] = await fragments(badge_socket, 1)
+        assert "(1 unread)" in badge["html"]
+
+        await as_thread(accounts.block_create)(blocker=alice, blocked=bob)
+        [badge] = await fragments(badge_socket, 1)
+        assert "unread" not in badge["html"]
+        await badge_socket.disconnect()
 
     run_async(scenario)

@@ -417,6 +417,38 @@ def test_marking_notifications_read(video, bob, carol):
     assert selectors.unread_notification_count(user=video.owner) == 0
 
 
+def test_nothing_arrives_from_muted_or_blocked_people(video, bob, carol):
+    from accounts import services as accounts
+
+    alice = video.owner
+    accounts.mute_create(muter=alice, muted=bob)
+    accounts.block_create(blocker=carol, blocked=alice)  # carol blocked alice
+    services.like_create(user=bob, video=video)
+    with pytest.raises((PermissionDenied, services.SocialError)):
+        services.follow_create(follower=carol, followee=alice)
+
+    assert not Notification.objects.filter(recipient=alice).exists()
+    assert selectors.unread_notification_count(user=alice) == 0
+
+
+def test_the_unread_badge_counts_what_the_list_shows(video, bob, carol):
+    # News that came before a mute (or from someone now suspended) is hidden from the list;
+    # the badge does not count it either.
+    from accounts import services as accounts
+
+    alice = video.owner
+    services.like_create(user=bob, video=video)
+    services.follow_create(follower=carol, followee=alice)
+    accounts.mute_create(muter=alice, muted=bob)
+
+    assert [g.text for g in selectors.notification_groups(user=alice)] == ["Carol followed you"]
+    assert selectors.unread_notification_count(user=alice) == 1
+
+    accounts.user_suspend(user=carol)
+    assert selectors.notification_groups(user=alice) == []
+    assert selectors.unread_notification_count(user=alice) == 0
+
+
 def test_daily_digest_goes_to_those_who_asked_once_a_day(video, alice, bob, carol):
     services.notification_preference_update(user=alice, daily_digest=True, digest_follows=False)
     services.like_create(user=bob, video=video)
