@@ -21,13 +21,13 @@ class VideoStatsConsumer(FragmentRelay):
             return
         self.video_id = video_id
         await self.join(live.stats_group(video_id))
-        if self.group_name:
+        if self.group_names:
             await self._mark_listening()
 
     async def receive(self, text_data=None, bytes_data=None):
         await super().receive(text_data=text_data, bytes_data=bytes_data)
         # The page pings every 25 s: while it does, plays of this video are pushed.
-        if self.group_name:
+        if self.group_names:
             await self._mark_listening()
 
     async def _mark_listening(self):
