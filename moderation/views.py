@@ -90,9 +90,9 @@ def report(request, target_type, key):
                     language=get_language() or "",
                     **target["kwargs"],
                 )
-            except services.QuotaExceeded as exc:
+            except services.QuotaExceeded as exc:  # the quotas and the rate limit
                 form.add_error(None, exc.message)
-                status = 429
+                status, retry_after = 429, exc.retry_after
             except services.ModerationError as exc:
                 form.add_error(None, exc.message)
                 status = 400
@@ -114,7 +114,7 @@ def report(request, target_type, key):
     context["form"] = form
     response = render(request, template, context, status=status)
     if status == 429:
-        response["Retry-After"] = "3600"
+        response["Retry-After"] = str(retry_after)
     return response
 
 
