@@ -130,6 +130,7 @@ def report_create(
     """
     if reporter is None or not reporter.is_authenticated:
         raise PermissionDenied
+    account_services.user_require_not_suspended(user=reporter)
     try:
         ratelimit.limit(reporter, "report")
     except ratelimit.RateLimited as error:

@@ -68,6 +68,7 @@ def report(request, target_type, key):
     back = safe_next_url(request, target["back"])
     if not request.user.is_authenticated:
         return login_first(request, request.get_full_path())
+    account_services.user_require_not_suspended(user=request.user)  # the form too: a 403
     fragment = wants_fragment(request)
     template = "moderation/_report_form.html" if fragment else "moderation/report.html"
     context = {
