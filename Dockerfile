@@ -75,4 +75,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz/live' % os.environ.get('PORT', '8000'), timeout=4)"]
 # The web role. Workers: celery -A microvid worker -Q transcode | -Q celery; beat: celery -A
 # microvid beat; migrations: python manage.py migrate --noinput.
-CMD ["sh", "-c", "exec uvicorn microvid.asgi:application --host 0.0.0.0 --port \"$PORT\" --proxy-headers --forwarded-allow-ips='*' --timeout-graceful-shutdown 20"]
+# --no-proxy-headers: the client's address is taken from X-Forwarded-For by the app itself,
+# trusting only TRUSTED_PROXY_COUNT proxies (core/net.py, docs/security.md).
+CMD ["sh", "-c", "exec uvicorn microvid.asgi:application --host 0.0.0.0 --port \"$PORT\" --no-proxy-headers --timeout-graceful-shutdown 20"]

@@ -1,5 +1,6 @@
 """Writes to accounts."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,6 +111,26 @@ def mute_delete(*, muter: User, muted: User) -> None:
 
 
 # --- moderation state (called by the moderation services, which check who may) ------------------
+class AccountSuspended(PermissionDenied):
+    """A suspended account tried to add something (a 403, with the message for the person)."""
+
+
+def user_require_not_suspended(*, user) -> None:
+    """Refuse what a suspended account may not do: upload, comment, like, follow, report.
+
+    A suspended account still reads, manages and deletes its own things, edits its settings,
+    blocks and mutes, and sees its standing and appeals (docs/moderation.md). Every service
+    that adds something in someone's sight calls this first.
+    """
+    if user is not None and getattr(user, "is_authenticated", False) and user.is_suspended:
+        raise AccountSuspended(
+            _(
+                "Your account is suspended: you can watch and read, and appeal from your "
+                "account standing page, but you cannot post, comment, like, follow or report."
+            )
+        )
+
+
 def user_suspend(*, user: User, until=None) -> User:
     """Suspend an account until `until` (None: until lifted). Its content is hidden at once."""
     user.suspended_at = timezone.now()

@@ -83,11 +83,12 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 20.
 
 def serve_uvicorn(env: dict, port: int, workers: int, timeout: float = 60.0) -> subprocess.Popen:
     """Serve `microvid.asgi:application` as docs/operations.md starts it in production (uvicorn,
-    one worker process per core, behind a proxy), in its own process group; return it once
+    one worker process per core, not trusting forwarded headers: the app reads them by
+    TRUSTED_PROXY_COUNT), in its own process group; return it once
     /healthz answers."""
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "microvid.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--proxy-headers",
+         "--port", str(port), "--workers", str(workers), "--no-proxy-headers",
          "--log-level", "warning", "--no-access-log"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip

@@ -115,7 +115,7 @@ server.run()
 def serve(env: dict, port: int, workers: int, deflate: bool, profile: str = "") -> subprocess.Popen:
     command = [
         sys.executable, "-m", "uvicorn", "microvid.asgi:application", "--host", "127.0.0.1",
-        "--port", str(port), "--log-level", "warning", "--no-access-log",
+        "--port", str(port), "--log-level", "warning", "--no-access-log", "--no-proxy-headers",
         "--backlog", "4096", "--workers", str(workers),
     ]  # fmt: skip
     if profile:

@@ -98,7 +98,7 @@ print(Video.objects.latest("created_at").short_id)
 def serve(env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "microvid.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "--port", str(port), "--log-level", "warning", "--no-access-log", "--no-proxy-headers"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     return wait_until_serving(server, port)

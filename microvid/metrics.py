@@ -21,6 +21,7 @@ from core.metrics import (
     DB_QUERIES_PER_REQUEST,
     WEBSOCKET_CONNECTIONS,
 )
+from core.net import client_ip
 
 
 class QueryCountMiddleware:
@@ -103,7 +104,9 @@ def update_queue_depth() -> None:
 # --- /metrics --------------------------------------------------------------------------------
 def _client_ip_allowed(request) -> bool:
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        # The client as our own proxies saw it (TRUSTED_PROXY_COUNT): through the ingress that
+        # is the visitor, never the ingress itself, and a written X-Forwarded-For is ignored.
+        address = ipaddress.ip_address(client_ip(request))
     except ValueError:
         return False
     return any(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import User
+from core import ratelimit
 from moderation import notify
 from moderation.models import (
     Appeal,
@@ -53,6 +54,15 @@ class QuotaExceeded(ModerationError):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message, code="quota")
         self.retry_after = retry_after
+
+
+class RateLimited(QuotaExceeded):
+    """Too many report attempts in a short while (`settings.RATELIMITS["report"]`, counted by
+    core.ratelimit whether or not the report is filed); answered like the quotas, with 429."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, retry_after)
+        self.code = "rate_limited"
 
 
 def _require_moderator(user) -> None:
@@ -113,12 +123,18 @@ def report_create(
 
     Refused with a clear message, creating nothing: an unknown reason, a note over 1,000
     characters, your own content, a target that is gone, a second open report of the same
-    thing, or past the quotas (`QuotaExceeded`, shown as 429). A report on something a
+    thing, or past the quotas (`QuotaExceeded`, shown as 429) or the request rate limit
+    (`RateLimited`, a `QuotaExceeded` too). A report on something a
     moderator already judged fine, unchanged since, is folded into that decision instead of
     queued again. A limited reporter's report is filed at low priority, never dropped.
     """
     if reporter is None or not reporter.is_authenticated:
         raise PermissionDenied
+    account_services.user_require_not_suspended(user=reporter)
+    try:
+        ratelimit.limit(reporter, "report")
+    except ratelimit.RateLimited as error:
+        raise RateLimited(error.message, retry_after=error.retry_after) from None
     target_type, pk, concerned = _target(video=video, comment=comment, account=account)
     note = (note or "").strip()
     reason = reason_get_active(code=reason_code or "")

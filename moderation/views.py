@@ -68,6 +68,7 @@ def report(request, target_type, key):
     back = safe_next_url(request, target["back"])
     if not request.user.is_authenticated:
         return login_first(request, request.get_full_path())
+    account_services.user_require_not_suspended(user=request.user)  # the form too: a 403
     fragment = wants_fragment(request)
     template = "moderation/_report_form.html" if fragment else "moderation/report.html"
     context = {
@@ -90,9 +91,9 @@ def report(request, target_type, key):
                     language=get_language() or "",
                     **target["kwargs"],
                 )
-            except services.QuotaExceeded as exc:
+            except services.QuotaExceeded as exc:  # the quotas and the rate limit
                 form.add_error(None, exc.message)
-                status = 429
+                status, retry_after = 429, exc.retry_after
             except services.ModerationError as exc:
                 form.add_error(None, exc.message)
                 status = 400
@@ -114,7 +115,7 @@ def report(request, target_type, key):
     context["form"] = form
     response = render(request, template, context, status=status)
     if status == 429:
-        response["Retry-After"] = "3600"
+        response["Retry-After"] = str(retry_after)
     return response
 
 

@@ -118,7 +118,7 @@ def start_web(name: str, env: dict) -> tuple[subprocess.Popen, str]:
     web = start(
         name,
         [PY, "-m", "uvicorn", "microvid.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--no-proxy-headers", "--log-level", "warning"],
         env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

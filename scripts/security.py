@@ -1,7 +1,7 @@
 """`make security`: attack the site the way CI should, and print one RESULT line.
 
     RESULT schemathesis_server_errors=N schema_violations=N xss_executed=N bandit_medium=N
-           pip_audit_vulns=N pip_audit_unaudited=N
+           pip_audit_vulns=N pip_audit_unaudited=N pip_audit_errors=N
 
 - schemathesis: every operation of /api/v1/schema/, in-process against the WSGI app on a
   throwaway SQLite database, anonymous and with a JWT; a bounded number of examples each.
@@ -11,7 +11,9 @@
 - pip-audit: the lock file against the vulnerability service, minus
   security/pip-audit-allow.txt (each entry with its reason). Without access to the service
   nothing can be audited: `pip_audit_unaudited` says how many packages were not checked, and
-  the run fails unless MICROVID_AUDIT_OFFLINE=allow (docs/security.md).
+  the run fails unless MICROVID_AUDIT_OFFLINE=allow (docs/security.md). pip-audit itself
+  failing (no report: a crash, an unreadable lock file) is `pip_audit_errors`, which always
+  fails the run: being offline is allowed, not auditing at all is not.
 
 Exits non-zero when any count is not zero.
 """
@@ -164,18 +166,30 @@ def _allowed() -> dict[str, str]:
     return allowed
 
 
-def pip_audit() -> tuple[int, int]:
-    """(vulnerabilities not allowed, packages that could not be audited)."""
-    done = subprocess.run(
-        [PY, "-m", "pip_audit", "-r", "requirements.lock", "--disable-pip", "--no-deps",
-         "--progress-spinner", "off", "-f", "json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+def pip_audit() -> tuple[int, int, int]:
+    """(vulnerabilities not allowed, packages that could not be audited, errors).
+
+    A package is *unaudited* when pip-audit ran and reported it skipped (the vulnerability
+    service unreachable, so it is "not found"). An *error* is pip-audit giving no report at
+    all (it crashed, timed out, or read no package): never mistaken for being offline.
+    """
+    try:
+        done = subprocess.run(
+            [PY, "-m", "pip_audit", "-r", "requirements.lock", "--disable-pip", "--no-deps",
+             "--progress-spinner", "off", "-f", "json"],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as error:
+        print(f"pip-audit failed: {error}")
+        return 0, 0, 1
     try:
         data = json.loads(done.stdout)
     except ValueError:
-        print(f"pip-audit failed: {done.stderr.strip()[-500:]}")
-        return 0, 1
+        print(f"pip-audit failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+        return 0, 0, 1
+    if not isinstance(data, dict) or not data.get("dependencies"):
+        print(f"pip-audit failed: no package in its report: {done.stderr.strip()[-500:]}")
+        return 0, 0, 1
     allowed = _allowed()
     vulns, unaudited = 0, 0
     for dependency in data.get("dependencies", []):
@@ -192,22 +206,28 @@ def pip_audit() -> tuple[int, int]:
             f"pip-audit: WARNING: {unaudited} packages could NOT be audited (the vulnerability "
             "service is unreachable from here); their vulnerabilities are unknown, not zero."
         )
-    return vulns, unaudited
+    return vulns, unaudited, 0
+
+
+def failed(counts: dict[str, int], *, offline_ok: bool) -> bool:
+    """Whether the run fails: any count above zero, except unaudited packages when
+    MICROVID_AUDIT_OFFLINE=allow."""
+    return any(
+        value and not (name == "pip_audit_unaudited" and offline_ok)
+        for name, value in counts.items()
+    )
 
 
 def main() -> int:
     server_errors, violations = schemathesis_counts()
-    xss = xss_executed()
-    bandit = bandit_medium()
-    vulns, unaudited = pip_audit()
+    counts = {"schemathesis_server_errors": server_errors, "schema_violations": violations}
+    counts["xss_executed"] = xss_executed()
+    counts["bandit_medium"] = bandit_medium()
+    vulns, unaudited, errors = pip_audit()
+    counts.update(pip_audit_vulns=vulns, pip_audit_unaudited=unaudited, pip_audit_errors=errors)
     offline_ok = os.environ.get("MICROVID_AUDIT_OFFLINE") == "allow"
-    print(
-        f"RESULT schemathesis_server_errors={server_errors} schema_violations={violations} "
-        f"xss_executed={xss} bandit_medium={bandit} pip_audit_vulns={vulns} "
-        f"pip_audit_unaudited={unaudited}"
-    )
-    failed = server_errors or violations or xss or bandit or vulns or (unaudited and not offline_ok)
-    return 1 if failed else 0
+    print("RESULT " + " ".join(f"{name}={value}" for name, value in counts.items()))
+    return 1 if failed(counts, offline_ok=offline_ok) else 0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import block_exists_between, hidden_user_ids, is_hidden_from
+from accounts.services import user_require_not_suspended
 from core import ratelimit, text_checks
 from social import realtime, selectors
 from social.models import (
@@ -93,6 +94,7 @@ def _require_open(*, video: Video, user: User, message: str) -> None:
 # --- likes -------------------------------------------------------------------------------------
 def like_create(*, user: User, video: Video) -> Video:
     """Like a video: one like per user per video; the creator hears of it."""
+    user_require_not_suspended(user=user)
     _rate_limit(user=user, action="like")
     _require_open(
         video=video, user=user, message=_("You can like this video once it is published.")
@@ -172,6 +174,7 @@ def comment_create(
 ) -> Comment:
     """Comment on a video, or reply to a comment; mentioned users, the creator and the
     comment's author hear of it."""
+    user_require_not_suspended(user=user)
     _rate_limit(user=user, action="comment")
     _require_open(
         video=video, user=user, message=_("You can comment on this video once it is published.")
@@ -293,6 +296,7 @@ def comment_delete(*, user: User, comment: Comment) -> None:
 # --- follows -----------------------------------------------------------------------------------
 def follow_create(*, follower: User, followee: User) -> Follow:
     """Follow someone (not yourself); they hear of it."""
+    user_require_not_suspended(user=follower)
     _rate_limit(user=follower, action="follow")
     if follower.pk == followee.pk:
         raise SocialError(_("You cannot follow yourself."))

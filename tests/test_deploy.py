@@ -196,3 +196,132 @@ def test_other_errors_stay_500(client):
     client.raise_request_exception = False
 
     assert client.get("/bug").status_code == 500
+
+
+# --- the client's address: one trusted-proxy setting, uvicorn never rewrites it ----------------
+def _uvicorn_options(argv: list[str]) -> dict:
+    """The options uvicorn's own command line makes of `argv` (what follows `uvicorn`)."""
+    import sys
+
+    import uvicorn.main  # noqa: F401  (the package re-exports `main`, the click command)
+
+    return sys.modules["uvicorn.main"].main.make_context("uvicorn", list(argv)).params
+
+
+def _uvicorn_argv(words: list[str]) -> list[str] | None:
+    """The arguments after `uvicorn` in a command (`sh -c "exec uvicorn ..."` too), or None."""
+    import shlex
+
+    if len(words) >= 3 and words[0] == "sh" and words[1] == "-c":
+        words = shlex.split(words[2].replace('"$PORT"', "8000"))  # the image's default port
+    for marker in ("uvicorn", "-m uvicorn"):
+        if marker in words:
+            return words[words.index(marker) + 1 :]
+    return None
+
+
+def _yaml_command_lists(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _yaml_command_lists(value)
+    elif isinstance(node, list):
+        if node and all(isinstance(item, str) for item in node):
+            yield node
+        for item in node:
+            yield from _yaml_command_lists(item)
+
+
+def _python_command_lists(source: str):
+    """Every list literal starting a process in a script: strings as written, anything computed
+    (a port, a path) as a stand-in value."""
+    import ast
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.List) and any(
+            isinstance(item, ast.Constant) and item.value == "uvicorn" for item in node.elts
+        ):
+            words = []
+            for item in node.elts:
+                if isinstance(item, ast.Constant):
+                    words.append(item.value)
+                elif not isinstance(item, ast.Starred):
+                    words.append("." if words and words[-1] == "--reload-dir" else "0")
+            yield words
+
+
+def _every_uvicorn_start() -> dict[str, list[str]]:
+    import json
+
+    import yaml
+
+    found = {}
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("CMD ") and "uvicorn" in line:
+            found["Dockerfile CMD"] = _uvicorn_argv(json.loads(line[4:]))
+    for file in [ROOT / "compose.yaml", *sorted((ROOT / "deploy").rglob("*.yaml"))]:
+        for doc in yaml.safe_load_all(file.read_text()):
+            for words in _yaml_command_lists(doc):
+                argv = _uvicorn_argv(words)
+                if argv is not None:
+                    found[f"{file.relative_to(ROOT)}: {' '.join(words)[:60]}"] = argv
+    for script in sorted([*(ROOT / "scripts").glob("*.py"), *(ROOT / "bench").glob("*.py")]):
+        for words in _python_command_lists(script.read_text()):
+            found[f"{script.relative_to(ROOT)}: {' '.join(words)[:60]}"] = _uvicorn_argv(words)
+    return found
+
+
+def test_no_server_start_lets_uvicorn_take_the_client_address_from_forwarded_headers():
+    # uvicorn's default (proxy headers on, trusting 127.0.0.1) and --forwarded-allow-ips='*'
+    # both let a client-written X-Forwarded-For become REMOTE_ADDR, before TRUSTED_PROXY_COUNT
+    # is applied: every per-address limit and the /metrics network allow-list could be spoofed.
+    starts = _every_uvicorn_start()
+    trusting = {
+        where: options
+        for where, argv in starts.items()
+        if (options := _uvicorn_options(argv))["proxy_headers"]
+        or options["forwarded_allow_ips"] is not None
+    }
+
+    assert {"Dockerfile CMD", "scripts/run.py"} <= {where.split(":")[0] for where in starts}
+    assert any(where.startswith("deploy/k8s/base/web.yaml") for where in starts)
+    assert trusting == {}, "start uvicorn with --no-proxy-headers (docs/security.md)"
+
+
+def test_no_file_tells_uvicorn_to_trust_forwarded_headers():
+    # Where servers are started or described: our own files only (no virtualenv, no vendor).
+    places = ["Dockerfile", "compose.yaml", "Makefile", "README.md", ".ci", "deploy", "docs",
+              "scripts", "bench", "microvid", "core"]  # fmt: skip
+    offenders = []
+    files = [ROOT / place for place in places if (ROOT / place).is_file()]
+    files += [f for place in places if (ROOT / place).is_dir() for f in (ROOT / place).rglob("*")]
+    for file in files:
+        relative = file.relative_to(ROOT)
+        if not file.is_file() or file.suffix in {".pyc", ".json", ".png"}:
+            continue
+        text = file.read_text(errors="ignore")
+        for needle in ("--proxy-headers", "forwarded-allow-ips", "FORWARDED_ALLOW_IPS"):
+            if needle in text:
+                offenders.append(f"{relative}: {needle}")
+
+    assert offenders == []
+
+
+def test_kubernetes_and_compose_say_how_many_proxies_are_in_front():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "deploy/k8s/base/config.yaml").read_text())
+    web = next(
+        doc
+        for doc in yaml.safe_load_all((ROOT / "deploy/k8s/base/web.yaml").read_text())
+        if doc and doc["kind"] == "Deployment"
+    )
+    container = web["spec"]["template"]["spec"]["containers"][0]
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+    # Kubernetes: the ingress controller appends the one trusted X-Forwarded-For entry.
+    assert config["data"]["TRUSTED_PROXY_COUNT"] == "1"
+    assert {"configMapRef": {"name": "microvid-config"}} in container["envFrom"]
+    # Compose publishes web's port directly: no proxy, until the operator puts one in front.
+    assert compose["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == (
+        "${TRUSTED_PROXY_COUNT:-0}"
+    )

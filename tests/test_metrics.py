@@ -48,6 +48,21 @@ def test_an_allowed_network_reads_the_metrics(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="192.168.1.2").status_code == 404
 
 
+def test_the_allowed_network_is_checked_against_the_client_behind_our_proxy(client, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["10.0.0.0/8"]
+    settings.TRUSTED_PROXY_COUNT = 1  # the ingress, itself in the allowed network
+
+    visitor = client.get("/metrics", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    spoofed = client.get(
+        "/metrics", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="10.1.2.3, 198.51.100.7"
+    )
+    scraper = client.get("/metrics", REMOTE_ADDR="10.1.2.3")  # a direct scrape, no proxy
+
+    assert visitor.status_code == 404
+    assert spoofed.status_code == 404
+    assert scraper.status_code == 200
+
+
 def test_staff_read_the_metrics(client, mod):
     client.force_login(mod)
 

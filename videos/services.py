@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter
 
 from accounts.models import User
+from accounts.services import user_require_not_suspended
 from core import text_checks
 from core.cache_versions import PUBLIC_VIDEOS, bump_cache_version_on_change
 from core.metrics import TRANSCODE_SECONDS_PER_CLIP_SECOND
@@ -101,6 +102,7 @@ def video_create_from_upload(
     upload it again. A second submit of the same form (same `upload_token`) returns the video
     the first one made, also when both arrive at once.
     """
+    user_require_not_suspended(user=owner)
     if upload_token:
         existing = Video.objects.filter(owner=owner, upload_token=upload_token).first()
         if existing is not None:

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import services as account_services
 from core.headers import frameable
 from core.http import navigate, wants_fragment
 from core.ratelimit import RateLimited, limit, too_many_requests
@@ -22,6 +23,7 @@ from videos.probe import UploadRejected
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request):
+    account_services.user_require_not_suspended(user=request.user)  # the form too: a 403 page
     if request.method == "POST":
         try:
             # Per user and per address (settings.RATELIMITS), before the body is read.

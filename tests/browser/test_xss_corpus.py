@@ -1,6 +1,8 @@
 """An XSS corpus through every user text field, rendered in Chromium wherever it shows: the
 video page, feed cards, search results and their highlighting, profiles, notifications, the
-admin, the live socket fragments and the emails. A payload that runs calls `__xss(n)`.
+admin, the live socket fragments and the emails; report notes, and what moderation decisions
+carry (titles, comments, moderators' notes) in the report queue, notices, the account standing
+page and emails. A payload that runs calls `__xss(n)`.
 
 The browser ignores the Content-Security-Policy here (bypass_csp): escaping is tested on its
 own, as the first layer; the policy is the second (test_security_headers.py).
@@ -16,6 +18,8 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.test import Client
 
+from moderation import services as moderation_services
+from moderation.models import ReportReason
 from social import services as social_services
 from social.models import COMMENT_MAX_LENGTH
 from tests.factories import UserFactory, published_video
@@ -77,9 +81,10 @@ HOOK = """() => {
 
 
 @pytest.fixture
-def corpus():
+def corpus(settings):
     """Every payload in every user text field: titles, descriptions (and so hashtags and
-    mentions), comments, display names and bios; plus a viewer to receive notifications."""
+    mentions), comments, display names, bios and report notes; plus a viewer to receive
+    notifications, and moderation decisions that carry the payloads to notices and emails."""
     alice = UserFactory(username="alice", display_name="Alice")
     mod = UserFactory(username="mod", is_staff=True, is_superuser=True)
     authors, videos = [], []
@@ -95,12 +100,47 @@ def corpus():
         videos.append(video)
         social_services.follow_create(follower=author, followee=alice)
     target = published_video(alice, title="Alice's clip")
+    comments = []
     for n, author in enumerate(authors):
-        social_services.comment_create(
-            user=author, video=target, body=payload(n, COMMENT_MAX_LENGTH)
+        comments.append(
+            social_services.comment_create(
+                user=author, video=target, body=payload(n, COMMENT_MAX_LENGTH)
+            )
         )
         social_services.like_create(user=author, video=target)
-    return {"alice": alice, "mod": mod, "authors": authors, "videos": videos, "target": target}
+    reports = _reports_and_decisions(settings, alice, mod, authors, videos, comments, target)
+    return {
+        "alice": alice, "mod": mod, "authors": authors, "videos": videos, "target": target,
+        "reports": reports, "moderation_mail": list(mail.outbox),
+    }  # fmt: skip
+
+
+def _reports_and_decisions(settings, alice, mod, authors, videos, comments, target):
+    """Alice reports every payload's video, comment or account with the payload as her note;
+    each author reports Alice's clip with theirs. A moderator warns about each reported video
+    and comment (a strike for its author, an outcome for Alice: notices and emails naming the
+    payload) with the payload as the decision's note, and dismisses the account reports."""
+    settings.RATELIMITS = {**settings.RATELIMITS, "report": "1000/h/user"}
+    settings.MODERATION_REPORTS_PER_DAY = settings.MODERATION_REPORTS_PER_30_DAYS = 1000
+    # The seeded catalogue (a data migration) is gone after an earlier transactional test.
+    ReportReason.objects.get_or_create(code="spam", defaults={"label": "Spam or scam"})
+    reports = []
+    for n, author in enumerate(authors):
+        kind = ("video", "comment", "account")[n % 3]
+        thing = {"video": videos[n], "comment": comments[n], "account": author}[kind]
+        reports.append(
+            moderation_services.report_create(
+                reporter=alice, reason_code="spam", note=payload(n, 1000), **{kind: thing}
+            )
+        )
+        moderation_services.report_create(
+            reporter=author, reason_code="spam", note=payload(n, 1000), video=target
+        )
+        moderation_services.action_take(
+            moderator=mod, kind="dismiss" if kind == "account" else "warn",
+            note=payload(n, 1000), **{kind: thing},
+        )  # fmt: skip
+    return reports
 
 
 def _session_page(browser, live_server, user=None):
@@ -109,13 +149,18 @@ def _session_page(browser, live_server, user=None):
     context.route("**/events", lambda route: route.abort())
     context.add_init_script(f"({HOOK})()")
     if user is not None:
-        client = Client()
-        client.force_login(user)
-        context.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value,
-              "url": live_server.url}]
-        )  # fmt: skip
+        _sign_in(context, live_server, user)
     return context.new_page()
+
+
+def _sign_in(context, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context.clear_cookies()
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
 
 
 def _visit(page, url, hits, where):
@@ -138,6 +183,7 @@ def _render(page, html, hits, where):
     page.evaluate("window.__hits = []")
 
 
+@pytest.mark.timeout(900)  # about 200 page loads: several minutes on a busy 2-core runner
 def test_no_payload_runs_anywhere(browser, live_server, corpus):
     hits: set[str] = set()
     alice, mod, target = corpus["alice"], corpus["mod"], corpus["target"]
@@ -167,6 +213,15 @@ def test_no_payload_runs_anywhere(browser, live_server, corpus):
     signed_in = _session_page(browser, live_server, alice)
     for path, where in [("/notifications/", "notifications"), ("/@alice/followers", "followers")]:
         _visit(signed_in, base + path, hits, where)
+    # Moderation notices (a strike names the payload's video or comment) and the standing page,
+    # as each struck author (one browser context, its session cookie swapped).
+    struck = _session_page(browser, live_server)
+    for n, author in enumerate(corpus["authors"]):
+        if n % 3 == 2:
+            continue  # account reports were dismissed: no strike
+        _sign_in(struck.context, live_server, author)
+        _visit(struck, base + "/notifications/", hits, f"moderation notice {n}")
+        _visit(struck, base + "/settings/standing/", hits, f"account standing {n}")
 
     staff = _session_page(browser, live_server, mod)
     for path, where in [
@@ -174,8 +229,16 @@ def test_no_payload_runs_anywhere(browser, live_server, corpus):
         ("/admin/accounts/user/", "admin users"),
         ("/admin/social/comment/", "admin comments"),
         (f"/admin/videos/video/{corpus['videos'][0].pk}/change/", "admin video form"),
+        ("/admin/moderation/report/", "admin report queue"),
+        ("/admin/moderation/moderationaction/", "admin moderation actions"),
+        ("/admin/moderation/auditlog/", "admin audit log"),
     ]:
         _visit(staff, base + path, hits, where)
+    for n, report in enumerate(corpus["reports"]):  # the note, and the reported thing's preview
+        path = f"/admin/moderation/report/{report.pk}/change/"
+        _visit(staff, base + path, hits, f"admin report {n} ({report.target_type})")
+        if n == 0:  # the note is really on the page, shown as text
+            assert payload(0) in staff.locator("body").inner_text()
 
     # The live socket fragments are these templates, rendered once per event.
     from django.contrib.auth.models import AnonymousUser
@@ -189,11 +252,13 @@ def test_no_payload_runs_anywhere(browser, live_server, corpus):
              "user": AnonymousUser()},
         )  # fmt: skip
         _render(staff, f"<!DOCTYPE html><body>{html}</body>", hits, "live comment fragment")
-    # Emails: the digest and the notification emails, as a mail client would show them.
+    # Emails: the digest, the notification emails and moderation's (outcomes to the reporter,
+    # strikes to the creators), as a mail client would show them.
     mail.outbox = []
     social_services.notification_preference_update(user=alice, daily_digest=True)
     assert social_services.digest_send(user=alice)
-    for message in mail.outbox:
+    assert len(corpus["moderation_mail"]) >= len(PAYLOADS)
+    for message in mail.outbox + corpus["moderation_mail"]:
         for body, kind in [(message.body, "text/plain"), *getattr(message, "alternatives", [])]:
             # A mail client shows text/plain as text: escaped here as it would be there.
             html = body if kind == "text/html" else f"<pre>{escape(body)}</pre>"

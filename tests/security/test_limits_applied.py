@@ -100,3 +100,71 @@ def test_likes_use_the_shared_settings(client, tight, alice, bob):
     assert refused.status_code in (302, 429)
     second.refresh_from_db()
     assert second.like_count == 0
+
+
+@pytest.fixture
+def two_targets(alice, carol):
+    from social.models import Comment
+    from tests.factories import published_video
+
+    video = published_video(alice, title="Reported")
+    comment = Comment.objects.create(video=video, author=carol, body="Also reported")
+    return video, comment
+
+
+def test_reports_are_limited_with_the_form_again_as_a_page(client, tight, bob, two_targets):
+    from moderation.models import Report
+    from tests.conftest import csrf_post
+
+    tight(report="1/h/user")
+    video, comment = two_targets
+    client.force_login(bob)
+    assert (
+        csrf_post(client, f"/report/video/{video.short_id}", {"reason": "spam"}).status_code == 200
+    )
+
+    refused = csrf_post(
+        client, f"/report/comment/{comment.pk}", {"reason": "spam", "note": "Kept note"}
+    )
+
+    page = refused.content.decode()
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 3600
+    assert "<html" in page and "too often" in page and "Kept note" in page
+    assert Report.objects.count() == 1
+
+
+def test_reports_are_limited_with_a_fragment_for_htmx(client, tight, bob, two_targets):
+    from moderation.models import Report
+    from tests.conftest import csrf_post
+
+    tight(report="1/h/user")
+    video, comment = two_targets
+    client.force_login(bob)
+    hx = {"HTTP_HX_REQUEST": "true"}
+    csrf_post(client, f"/report/video/{video.short_id}", {"reason": "spam"}, **hx)
+
+    refused = csrf_post(client, f"/report/comment/{comment.pk}", {"reason": "spam"}, **hx)
+
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert "<html" not in refused.content.decode() and "too often" in refused.content.decode()
+    assert Report.objects.count() == 1
+
+
+def test_reports_are_limited_with_json_in_the_api(tight, bob, two_targets):
+    from moderation.models import Report
+
+    tight(report="1/h/user")
+    video, comment = two_targets
+    api = APIClient()
+    api.force_authenticate(bob)
+    assert (
+        api.post("/api/v1/reports", {"video": video.short_id, "reason": "spam"}).status_code == 201
+    )
+
+    refused = api.post("/api/v1/reports", {"comment": comment.pk, "reason": "spam"})
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 3600
+    assert "too often" in refused.json()["detail"]
+    assert Report.objects.count() == 1

@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from microvid.asgi import application
-from social import services
+from social import realtime, services
 from social.consumers import (
     CLOSE_ACCESS_REVOKED,
     CLOSE_POLICY_VIOLATION,
@@ -16,6 +16,7 @@ from social.consumers import (
     TokenBucket,
 )
 from tests.aio import run_async
+from videos import services as video_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -317,5 +318,70 @@ def test_a_block_clears_the_blockers_unread_badge_live(video, bob):
         [badge] = await fragments(badge_socket, 1)
         assert "unread" not in badge["html"]
         await badge_socket.disconnect()
+
+    run_async(scenario)
+
+
+# --- the right to listen is checked again when the video's visibility changes (issue 12) ------
+def _make_private(video):
+    return video_services.video_update(
+        video=video, by=video.owner, title=video.title, description=video.description,
+        visibility="private", comments_enabled=True,
+    )  # fmt: skip
+
+
+def test_strangers_are_disconnected_when_the_video_turns_private(video, carol):
+    path = f"/ws/videos/{video.short_id}/"
+    stranger, anonymous, owner = socket(path, carol), socket(path), socket(path, video.owner)
+
+    async def scenario():
+        for client in (stranger, anonymous, owner):
+            assert (await client.connect())[0]
+
+        await as_thread(_make_private)(video)
+
+        for client in (stranger, anonymous):
+            closed = await client.receive_output(timeout=3)
+            assert closed == {"type": "websocket.close", "code": CLOSE_ACCESS_REVOKED}
+        assert await owner.receive_nothing(timeout=0.3)  # the creator may still listen ...
+        await as_thread(realtime.send_like_count)(video.pk)
+        [count] = await fragments(owner, 1)  # ... and still hears the video
+        assert count["target"] == f"like-count-{video.short_id}"
+        for client in (stranger, anonymous):  # nothing reaches the closed sockets
+            assert await client.receive_nothing(timeout=0.3)
+        await owner.disconnect()
+
+    run_async(scenario)
+
+
+def test_every_listener_is_disconnected_when_the_video_is_deleted(video, carol):
+    path = f"/ws/videos/{video.short_id}/"
+    listener = socket(path, carol)
+
+    async def scenario():
+        assert (await listener.connect())[0]
+
+        await as_thread(video_services.video_delete)(video=video, by=video.owner)
+
+        closed = await listener.receive_output(timeout=3)
+        assert closed == {"type": "websocket.close", "code": CLOSE_ACCESS_REVOKED}
+
+    run_async(scenario)
+
+
+def test_a_visibility_change_that_keeps_the_video_public_keeps_its_listeners(video, carol):
+    path = f"/ws/videos/{video.short_id}/"
+    listener = socket(path, carol)
+
+    async def scenario():
+        assert (await listener.connect())[0]
+
+        await as_thread(video_services.video_media_relocate)(video=video)  # a re-check, no loss
+
+        assert await listener.receive_nothing(timeout=0.5)
+        await as_thread(services.like_create)(user=video.owner, video=video)
+        [count] = await fragments(listener, 1)
+        assert "1 like" in count["html"]
+        await listener.disconnect()
 
     run_async(scenario)
