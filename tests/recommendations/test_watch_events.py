@@ -101,7 +101,7 @@ def test_malformed_batches_are_400_and_nothing_is_stored(client, video, batch, v
 
 
 def test_flooding_is_429(client, video, settings):
-    settings.RATELIMITS = {**settings.RATELIMITS, "events": "3/m/user_or_ip"}
+    settings.RATELIMITS = {**settings.RATELIMITS, "events": "3/h/user_or_ip"}
     statuses = [send(client, [{"video": video.short_id, "kind": "impression"}]).status_code
                 for _ in range(5)]  # fmt: skip
 

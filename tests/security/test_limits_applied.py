@@ -16,7 +16,7 @@ def tight(settings):
 
 
 def test_search_page_is_limited_per_address(client, tight):
-    tight(search="2/m/user_or_ip")
+    tight(search="2/h/user_or_ip")
     assert client.get("/search?q=cats").status_code == 200
     assert client.get("/search?q=dogs").status_code == 200
 
@@ -28,7 +28,7 @@ def test_search_page_is_limited_per_address(client, tight):
 
 
 def test_suggestions_are_limited_with_a_fragment(client, tight):
-    tight(suggest="1/m/user_or_ip")
+    tight(suggest="1/h/user_or_ip")
     headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "site-search-suggestions"}
     assert client.get("/search/suggest?q=ca", **headers).status_code == 200
 
@@ -47,7 +47,7 @@ def test_suggestions_are_limited_with_a_fragment(client, tight):
     ],
 )
 def test_search_api_is_limited_with_json(tight, path, action):
-    tight(**{action: "1/m/user_or_ip"})
+    tight(**{action: "1/h/user_or_ip"})
     api = APIClient()
     assert api.get(path).status_code == 200
 
@@ -61,7 +61,7 @@ def test_for_you_feedback_is_limited(client, tight, alice, bob):
     from tests.conftest import csrf_post
     from tests.factories import published_video
 
-    tight(feedback="1/m/user")
+    tight(feedback="1/h/user")
     first, second = published_video(alice), published_video(alice)
     client.force_login(bob)
     assert csrf_post(client, f"/v/{first.short_id}/not-interested").status_code == 302
@@ -77,7 +77,7 @@ def test_for_you_feedback_is_limited(client, tight, alice, bob):
 def test_feedback_api_is_limited(tight, alice, bob):
     from tests.factories import published_video
 
-    tight(feedback="1/m/user")
+    tight(feedback="1/h/user")
     first, second = published_video(alice), published_video(alice)
     api = APIClient()
     api.force_authenticate(bob)
@@ -90,7 +90,7 @@ def test_likes_use_the_shared_settings(client, tight, alice, bob):
     from tests.conftest import csrf_post
     from tests.factories import published_video
 
-    tight(like="1/m/user")
+    tight(like="1/h/user")
     first, second = published_video(alice), published_video(alice)
     client.force_login(bob)
     csrf_post(client, f"/v/{first.short_id}/like")

@@ -1,6 +1,9 @@
 """The one rate-limit helper (core.ratelimit): rules per action from settings, counted per
 user and per client address, answered with a friendly 429 in the form the client reads."""
 
+from types import SimpleNamespace
+
+import django_ratelimit.core
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
@@ -33,7 +36,9 @@ def test_an_unknown_action_is_a_programming_error():
         limit(_request(), "no-such-action")
 
 
-def test_a_user_is_held_back_past_the_limit_and_told_when_to_retry(settings, alice):
+def test_a_user_is_held_back_past_the_limit_and_told_when_to_retry(settings, alice, monkeypatch):
+    # The counters' clock stands still, so that the three calls share one window.
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: 1.7e9))
     settings.RATELIMITS = {**settings.RATELIMITS, "like": "2/m/user"}
     limit(alice, "like")
     limit(alice, "like")
@@ -46,7 +51,7 @@ def test_a_user_is_held_back_past_the_limit_and_told_when_to_retry(settings, ali
 
 
 def test_limits_are_per_user(settings, alice, bob):
-    settings.RATELIMITS = {**settings.RATELIMITS, "like": "1/m/user"}
+    settings.RATELIMITS = {**settings.RATELIMITS, "like": "1/h/user"}
     limit(alice, "like")
 
     limit(bob, "like")  # bob has his own allowance
@@ -74,7 +79,7 @@ def test_an_ip_rule_holds_back_many_accounts_from_one_address(settings, alice, b
 
 def test_ip_rules_see_the_client_behind_our_proxy_not_the_proxy(settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    settings.RATELIMITS = {**settings.RATELIMITS, "search": "1/m/ip"}
+    settings.RATELIMITS = {**settings.RATELIMITS, "search": "1/h/ip"}
     through_proxy = {"HTTP_X_FORWARDED_FOR": "198.51.100.1"}
     limit(_request(remote="10.0.0.1", headers=through_proxy), "search")
 
@@ -89,7 +94,7 @@ def test_ip_rules_see_the_client_behind_our_proxy_not_the_proxy(settings):
 
 
 def test_user_or_ip_counts_anonymous_visitors_by_address(settings, alice):
-    settings.RATELIMITS = {**settings.RATELIMITS, "search": "1/m/user_or_ip"}
+    settings.RATELIMITS = {**settings.RATELIMITS, "search": "1/h/user_or_ip"}
     limit(_request(), "search")
     limit(_request(alice), "search")  # signed in: her own counter
 

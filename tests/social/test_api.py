@@ -43,7 +43,7 @@ def test_like_needs_an_account_and_a_visible_video(api, video, private_video, ca
 
 
 def test_rate_limit_is_429(api, video, bob, settings):
-    settings.RATELIMITS = {**settings.RATELIMITS, "like": "1/1m/user"}
+    settings.RATELIMITS = {**settings.RATELIMITS, "like": "1/1h/user"}
     as_user(api, bob)
     api.post(f"/api/v1/videos/{video.short_id}/like")
 

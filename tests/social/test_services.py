@@ -79,7 +79,7 @@ def test_creator_cannot_like_a_draft_yet(draft_video, alice):
 
 
 def test_likes_are_rate_limited_per_user(video, bob, carol, settings):
-    settings.RATELIMITS = {**settings.RATELIMITS, "like": "2/1m/user"}
+    settings.RATELIMITS = {**settings.RATELIMITS, "like": "2/1h/user"}
     services.like_create(user=bob, video=video)
     services.like_delete(user=bob, video=video)
 
@@ -303,7 +303,7 @@ def test_comments_are_paginated(video, bob):
 
 
 def test_comments_are_rate_limited(video, bob, settings):
-    settings.RATELIMITS = {**settings.RATELIMITS, "comment": "1/1m/user"}
+    settings.RATELIMITS = {**settings.RATELIMITS, "comment": "1/1h/user"}
     services.comment_create(user=bob, video=video, body="One")
 
     with pytest.raises(services.RateLimited):
@@ -357,7 +357,7 @@ def test_following_yourself_or_twice_is_refused(alice, bob):
 
 
 def test_follows_are_rate_limited(alice, bob, carol, settings):
-    settings.RATELIMITS = {**settings.RATELIMITS, "follow": "1/1m/user"}
+    settings.RATELIMITS = {**settings.RATELIMITS, "follow": "1/1h/user"}
     services.follow_create(follower=bob, followee=alice)
 
     with pytest.raises(services.RateLimited):
