@@ -21,13 +21,13 @@ def test_sign_up_verify_log_in_edit_profile_log_out(live_server, page, js_enable
     assert_accessible(page)
     nav(page).get_by_role("link", name="Sign up").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
     assert_accessible(page)
     page.get_by_label("Email").fill("dana@example.com")
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
     assert_accessible(page)
@@ -45,11 +45,11 @@ def test_sign_up_verify_log_in_edit_profile_log_out(live_server, page, js_enable
     expect(nav(page).get_by_role("link", name="Sign in")).to_be_visible()
 
     nav(page).get_by_role("link", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert_accessible(page)
     page.get_by_label("Username or email").fill("dana")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(nav(page).get_by_role("link", name="My profile")).to_be_visible()
 
     # Edit the profile, with an avatar.
@@ -90,7 +90,7 @@ def test_bad_avatar_shows_an_error_next_to_the_field(live_server, page, tmp_path
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username or email").fill("erin")
     page.get_by_label("Password").fill(FACTORY_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.goto(live_server.url + "/settings/profile/")
     not_an_image = tmp_path / "notes.png"
     not_an_image.write_text("definitely not a picture")

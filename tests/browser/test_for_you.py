@@ -28,7 +28,7 @@ def log_in(page, base_url, user):
     page.goto(base_url + "/accounts/login/")
     page.get_by_label("Username or email").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(open_account_menu(page).get_by_role("link", name="My profile")).to_be_visible()
 
 

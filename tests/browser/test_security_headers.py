@@ -46,7 +46,7 @@ def test_main_pages_load_without_csp_violations(live_server, new_context, video)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username or email").fill(bob.username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.goto(live_server.url + "/upload/")
     page.wait_for_load_state("networkidle")
 

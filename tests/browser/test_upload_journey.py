@@ -21,7 +21,7 @@ def log_in(page, live_server, username):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload")
     ).to_be_visible()
