@@ -4,7 +4,8 @@ settings.py reads the environment and calls `init_sentry` once; the function is 
 test can call it with a fake DSN and a transport that keeps the events (no network). Events
 carry the request id (core/logging.py) as the `request_id` tag, so an error in Sentry leads to
 its JSON log lines, and no personal data: no cookies, user, IP address (send_default_pii=False)
-nor request body (max_request_body_size="never").
+nor request body (max_request_body_size="never"), and no Redis commands (their keys include
+session ids).
 """
 
 from core.logging import request_id_var
@@ -30,10 +31,14 @@ def init_sentry(
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.redis import RedisIntegration
 
     return sentry_sdk.init(
         dsn=dsn,
         integrations=[DjangoIntegration(), CeleryIntegration()],
+        # Its breadcrumbs and spans name each key, and a session's cache key is its session
+        # id (a credential): Redis commands are left out of the events.
+        disabled_integrations=[RedisIntegration()],
         environment=environment,
         release=release or None,
         traces_sample_rate=traces_sample_rate,
