@@ -682,23 +682,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Error tracking --------------------------------------------------------------------------
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
-    import sentry_sdk
-    from sentry_sdk.integrations.celery import CeleryIntegration
-    from sentry_sdk.integrations.django import DjangoIntegration
+    from core.errortracking import init_sentry
 
-    from core.logging import request_id_var
-
-    def _tag_request_id(event, hint):
-        if request_id := request_id_var.get():
-            event.setdefault("tags", {})["request_id"] = request_id
-        return event
-
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        integrations=[DjangoIntegration(), CeleryIntegration()],
+    init_sentry(
+        SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
         release=env.str("SENTRY_RELEASE", default="") or None,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-        send_default_pii=False,
-        before_send=_tag_request_id,
     )

@@ -7,8 +7,10 @@ processed twice, nothing failed after a recovery, and the restore was identical.
 1. A worker's pool process is killed (SIGKILL) in the middle of a transcode, with three
    uploads queued; then the whole worker is killed mid-transcode and another one started.
    Every upload must become ready exactly once, within 60 s of a worker being there.
-2. Redis is stopped for 30 s under a site serving pages, likes and a live socket: pages keep
-   serving, no like is lost, and after Redis is back nothing fails and live updates resume.
+2. Redis is stopped for 30 s under a site serving pages, likes, a comment and a live socket:
+   pages keep serving (the page errors during the outage are counted and logged), no like is
+   lost, the comment posted during the outage is stored, and after Redis is back nothing fails
+   and live updates resume.
 3. Backup, wipe (drop the database, delete the media), restore, compare rows and files.
 4. PostgreSQL is restarted under the site: requests meanwhile get a clean 503, none fails
    after, the site is not restarted, no row is half written.
@@ -296,13 +298,20 @@ class Browser:
             return 0
 
     def like(self, short_id: str) -> int:
+        return self._post_from_page(short_id, f"/v/{short_id}/like", {})
+
+    def comment(self, short_id: str, body: str) -> int:
+        return self._post_from_page(short_id, f"/v/{short_id}/comments", {"body": body})
+
+    def _post_from_page(self, short_id: str, action: str, data: dict) -> int:
+        """Read the video's page (for its CSRF token), then post its form as a browser would."""
         try:
             page = self.client.get(f"/v/{short_id}")
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
             if page.status_code != 200 or not token:
                 return page.status_code or 0
             return self.client.post(
-                f"/v/{short_id}/like", data={"csrfmiddlewaretoken": token.group(1)}
+                action, data={"csrfmiddlewaretoken": token.group(1), **data}
             ).status_code
         except Exception:
             return 0
@@ -407,7 +416,7 @@ def new_viewers(count: int, prefix: str):
 
 
 def drill_redis_outage(video) -> int:
-    from social.models import Like
+    from social.models import Comment, Like
 
     port = free_port()
     redis = start_redis(port)
@@ -423,6 +432,8 @@ def drill_redis_outage(video) -> int:
     load.phase = "during"
     time.sleep(OUTAGE_S / 3)
     liked.append(viewers[2].like(video.short_id))
+    comment_body = f"Posted while Redis was down ({time.time():.0f})"
+    commented = viewers[2].comment(video.short_id, comment_body)
     time.sleep(OUTAGE_S / 3)
     liked.append(viewers[3].like(video.short_id))
     time.sleep(OUTAGE_S / 3)
@@ -436,9 +447,17 @@ def drill_redis_outage(video) -> int:
     stored = Like.objects.filter(video=video, user__username__startswith="outage").count()
     video.refresh_from_db()
     lost = sum(1 for s in liked if ok(s)) + int(live) + int(live_before) - stored
-    errors_after = load.failures("after") + (0 if live else 1) + max(lost, 0)
+    comment_stored = Comment.objects.filter(video=video, body=comment_body).exists()
+    # The comment posted during the outage must be stored: refused or dropped, it is lost.
+    comment_lost = int(not comment_stored)
+    # Everything sent while Redis was down: the page load, two likes and the comment.
+    page_errors = load.failures("during") + sum(1 for s in [*liked[1:3], commented] if not ok(s))
+    errors_after = load.failures("after") + (0 if live else 1) + max(lost, 0) + comment_lost
     log(f"  pages during the outage: {load.summary('during')}; after: {load.summary('after')}")
+    log(f"  page errors during the outage: {page_errors} (of {load.count('during')} pages, "
+        f"2 likes and 1 comment)")  # fmt: skip
     log(f"  likes answered {liked}, stored {stored}, live update after recovery: {live}")
+    log(f"  comment during the outage answered {commented}, stored {comment_stored}")
     stop(web)
     stop(redis)
     return errors_after
