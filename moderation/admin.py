@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from accounts.admin import UserAdmin
+from accounts.models import User
 from moderation import selectors, services
 from moderation.forms import ActionNoteForm
 from moderation.models import (
@@ -32,7 +35,9 @@ from moderation.models import (
     WatchedWord,
     WatchedWordList,
 )
+from social.admin import CommentAdmin
 from social.models import Comment
+from videos.admin import VideoAdmin
 from videos.models import Video
 
 admin.site.index_template = "admin/moderation_index.html"
@@ -513,3 +518,57 @@ class HeldCommentAdmin(HeldQueueAdmin):
             services.action_take(moderator=request.user, kind="remove", note=note, comment=comment)
 
         return _note_step(self, request, list(queryset), title=_("Remove"), perform=perform)
+
+
+# --- the lower apps' admins, audited -----------------------------------------------------------
+# Videos, comments and accounts are edited and deleted in their own apps' admins, through their
+# services. Those apps sit below moderation and cannot write its audit log, so their admins are
+# registered again here with that one addition: every edit and deletion there is audited.
+class AuditedChangesMixin:
+    audit_target = ""  # the keyword of services.admin_change_record: video, comment or account
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.admin_change_record(
+                actor=request.user,
+                verb="admin_edit",
+                note=", ".join(form.changed_data),
+                **{self.audit_target: obj},
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():  # described while it exists; no entry if the deletion fails
+            self._audit_deletion(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit_deletion(request, obj)
+            super().delete_queryset(request, queryset)
+
+    def _audit_deletion(self, request, obj):
+        services.admin_change_record(
+            actor=request.user, verb="admin_delete", **{self.audit_target: obj}
+        )
+
+
+admin.site.unregister(Video)
+admin.site.unregister(Comment)
+admin.site.unregister(User)
+
+
+@admin.register(Video)
+class AuditedVideoAdmin(AuditedChangesMixin, VideoAdmin):
+    audit_target = "video"
+
+
+@admin.register(Comment)
+class AuditedCommentAdmin(AuditedChangesMixin, CommentAdmin):
+    audit_target = "comment"
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedChangesMixin, UserAdmin):
+    audit_target = "account"

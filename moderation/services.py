@@ -98,6 +98,24 @@ def audit(*, actor, verb: str, key: str, target_repr: str = "", note: str = "") 
     )
 
 
+def admin_change_record(
+    *, actor: User, verb: str, video=None, comment=None, account=None, note: str = ""
+) -> AuditLog:
+    """Audit an edit ("admin_edit", the note naming the changed fields) or a deletion
+    ("admin_delete") of a video, a comment or an account made in Django admin. Called by the
+    admin before a deletion, in its transaction, while the target can still be described."""
+    if verb not in ("admin_edit", "admin_delete"):
+        raise ValueError(f"Unknown admin change {verb!r}")
+    target_type, pk, _owner = _target(video=video, comment=comment, account=account)
+    return audit(
+        actor=actor,
+        verb=verb,
+        key=target_key(target_type, pk),
+        target_repr=_describe(video=video, comment=comment, account=account),
+        note=note,
+    )
+
+
 # --- reports -----------------------------------------------------------------------------------
 def _target_is_gone(*, reporter, video, comment, account) -> bool:
     if video is not None:

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
+from social.services import like_create
 from tests.browser.conftest import assert_accessible
 from tests.factories import UserFactory, published_video
 from videos.models import Video
@@ -42,6 +43,51 @@ def signed_in(new_context, live_server, user, *, js: bool, language: str = "en")
     return context.new_page()
 
 
+def with_media_files(video):
+    """Give a factory video real files in public storage, as processing would."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    root = video.media_root
+    for name in ("fallback.mp4", "poster.jpg"):
+        default_storage.save(f"{root}v1/{name}", ContentFile(name.encode()))
+    Video.objects.filter(pk=video.pk).update(
+        output_prefix=f"{root}v1/", mp4=f"{root}v1/fallback.mp4", poster=f"{root}v1/poster.jpg"
+    )
+    return Video.objects.get(pk=video.pk)
+
+
+def listed(page, url: str, short_id: str) -> bool:
+    """Whether an API list answer (a feed, a creator's videos, a search) holds the video."""
+    answer = page.request.get(url)
+    assert answer.status == 200, url
+    return short_id in {card["id"] for card in answer.json()["results"]}
+
+
+def where_it_shows(page, base: str, video) -> dict[str, bool]:
+    """Every place a public video shows, to anyone, through the live site: the pages (Latest,
+    search for its title, its creator's profile, its own page), the API (its comments, the
+    Latest feed, its creator's videos, a search) and its files."""
+    heading = page.get_by_role("heading", name=video.title)
+    places = {}
+    for path in ("/latest", "/search?q=sunset", f"/@{video.owner.username}"):
+        page.goto(base + path)
+        places[path] = heading.count() > 0
+    places["page"] = page.request.get(f"{base}/v/{video.short_id}").status == 200
+    places["api comments"] = (
+        page.request.get(f"{base}/api/v1/videos/{video.short_id}/comments").status == 200
+    )
+    for path in (
+        "/api/v1/feeds/latest",
+        f"/api/v1/users/{video.owner.username}/videos",
+        "/api/v1/search/videos?q=sunset",
+    ):
+        places[path] = listed(page, base + path, video.short_id)
+    for name in ("mp4", "poster"):
+        places[name] = page.request.get(f"{base}/media/{getattr(video, name)}").status == 200
+    return places
+
+
 def admin_action(page, url, row_text: str, action: str, note: str):
     """Tick one row of an admin changelist, run an action and give its note, by keyboard."""
     page.goto(url)
@@ -62,9 +108,13 @@ def test_report_block_remove_tell_appeal_restore(new_context, live_server, js_en
     mod = UserFactory(username="mod", is_staff=True)
     mod.groups.add(Group.objects.get(name="Moderators"))
     carol = UserFactory(username="carol")
-    video = published_video(alice, title="Alice sunset")
+    video = with_media_files(published_video(alice, title="Alice sunset"))
     published_video(carol, title="Carol beach")
+    like_create(user=carol, video=video)
     url = live_server.url
+    anyone = signed_in(new_context, live_server, carol, js=js_enabled)
+    everywhere = where_it_shows(anyone, url, video)
+    assert all(everywhere.values()), everywhere
 
     # Bob reports the video, then blocks Alice from the answer.
     page = signed_in(new_context, live_server, bob, js=js_enabled)
@@ -90,8 +140,11 @@ def test_report_block_remove_tell_appeal_restore(new_context, live_server, js_en
         console, f"{url}/admin/moderation/report/", "Alice sunset", "Remove the content", "Spam"
     )
     assert Video.objects.get(pk=video.pk).moderation_state == "removed"
-    anyone = signed_in(new_context, live_server, carol, js=js_enabled)
     assert anyone.goto(f"{url}/v/{video.short_id}").status == 404
+    # Gone from every listing, page, API answer and media URL at once (the files it had a
+    # moment ago included). Its open sockets are closed at once: tests/social/test_consumers.py
+    # (test_a_removed_video_closes_its_open_sockets_at_once).
+    assert not any(where_it_shows(anyone, url, video).values())
 
     # Bob is told.
     page.goto(f"{url}/notifications/")
@@ -117,6 +170,12 @@ def test_report_block_remove_tell_appeal_restore(new_context, live_server, js_en
     assert Video.objects.get(pk=video.pk).moderation_state == "visible"
     anyone.goto(f"{url}/latest")
     expect(anyone.get_by_role("heading", name="Alice sunset")).to_be_visible()
+    # Everywhere again, from its new files, with its counters as they were.
+    restored = Video.objects.get(pk=video.pk)
+    assert all(where_it_shows(anyone, url, restored).values())
+    answer = anyone.request.get(f"{url}/api/v1/users/alice/videos").json()
+    assert [card["like_count"] for card in answer["results"]] == [1]
+    assert restored.like_count == 1
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

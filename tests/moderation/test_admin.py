@@ -1,5 +1,7 @@
 """The moderation console in Django admin, as the mod demo account uses it."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
@@ -216,3 +218,102 @@ def test_the_mod_edits_and_translates_the_community_rules_in_admin(client, mod):
     assert response.status_code == 302
     client.cookies["django_language"] = "es"
     assert "Sin spam" in client.get("/rules").content.decode()
+
+
+class _FormValues(HTMLParser):
+    """What a page's forms send back as they are: inputs, ticked boxes, selected options and
+    textareas (enough for an admin change form)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") not in ("checkbox", "radio"):
+                self.data.setdefault(name, []).append(attrs.get("value") or "")
+            elif "checked" in attrs:  # a ticked box without a value sends "on"
+                self.data.setdefault(name, []).append(attrs.get("value") or "on")
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data.setdefault(self._select, []).append(attrs.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][-1] += data.removeprefix("\n")
+
+
+def change_form(client, url: str) -> dict[str, list[str]]:
+    parser = _FormValues()
+    parser.feed(client.get(url).content.decode())
+    parser.data.pop("csrfmiddlewaretoken", None)
+    return parser.data
+
+
+def test_editing_a_video_in_admin_is_audited_with_the_fields_changed(client, mod, video):
+    client.force_login(mod)
+    url = f"/admin/videos/video/{video.pk}/change/"
+    data = {**change_form(client, url), "title": ["A better title"]}
+
+    response = csrf_post(client, url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Video.objects.get(pk=video.pk).title == "A better title"
+    entry = AuditLog.objects.get(verb="admin_edit")
+    assert (entry.actor, entry.target_key, entry.note) == (mod, f"video:{video.pk}", "title")
+    assert "A better title" in entry.target_repr
+
+
+def test_deleting_a_video_or_comments_in_admin_is_audited(client, mod, video, comment):
+    client.force_login(mod)
+    comment_key, video_key = f"comment:{comment.pk}", f"video:{video.pk}"
+
+    csrf_post(
+        client,
+        "/admin/social/comment/",
+        {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [comment.pk], "post": "yes"},
+    )
+    csrf_post(client, f"/admin/videos/video/{video.pk}/delete/", {"post": "yes"})
+
+    deleted = AuditLog.objects.filter(verb="admin_delete", actor=mod).order_by("pk")
+    assert [entry.target_key for entry in deleted] == [comment_key, video_key]
+    assert "A comment by Carol" in deleted[0].target_repr
+    assert "Alice's clip" in deleted[1].target_repr
+
+
+def test_editing_and_deleting_an_account_in_admin_is_audited(client, admin_user, bob):
+    client.force_login(admin_user)
+    url = f"/admin/accounts/user/{bob.pk}/change/"
+    data = {**change_form(client, url), "display_name": ["Bobby"]}
+
+    assert csrf_post(client, url, data).status_code == 302
+    csrf_post(client, f"/admin/accounts/user/{bob.pk}/delete/", {"post": "yes"})
+
+    entries = AuditLog.objects.filter(actor=admin_user, target_key=f"account:{bob.pk}")
+    assert [(e.verb, e.note) for e in entries.order_by("pk")] == [
+        ("admin_edit", "display_name"),
+        ("admin_delete", ""),
+    ]
+
+
+def test_a_refused_admin_deletion_writes_no_audit_entry(client, staff, video):
+    # Staff status alone grants nothing: no deletion, and nothing in the audit log.
+    client.force_login(staff)
+
+    csrf_post(client, f"/admin/videos/video/{video.pk}/delete/", {"post": "yes"})
+
+    assert Video.objects.filter(pk=video.pk).exists()
+    assert not AuditLog.objects.exists()

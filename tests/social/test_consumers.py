@@ -385,3 +385,21 @@ def test_a_visibility_change_that_keeps_the_video_public_keeps_its_listeners(vid
         await listener.disconnect()
 
     run_async(scenario)
+
+
+def test_a_removed_video_closes_its_open_sockets_at_once(video, bob):
+    # A moderator's removal moves the video's files, and every open page's socket re-checks
+    # its viewer at once: nobody may watch it now, so each socket is closed.
+    signed_in, anonymous = (
+        socket(f"/ws/videos/{video.short_id}/", bob),
+        socket(f"/ws/videos/{video.short_id}/"),
+    )
+
+    async def scenario():
+        assert (await signed_in.connect())[0] and (await anonymous.connect())[0]
+        await as_thread(video_services.video_set_moderation_state)(video=video, state="removed")
+        for viewer in (signed_in, anonymous):
+            closed = await viewer.receive_output(timeout=3)
+            assert closed == {"type": "websocket.close", "code": CLOSE_ACCESS_REVOKED}
+
+    run_async(scenario)
