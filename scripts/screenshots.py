@@ -4,7 +4,8 @@ Seeds a site of its own (a temporary SQLite database and media folder: the demo 
 `seed_demo`'s clips), serves it as `make run` does (uvicorn, development settings: the demo
 accounts are refused in production), and photographs it with
 Playwright driving Debian's Chromium (never a downloaded browser), on a phone (390x844) and a
-desktop (1366x900), one in Arabic. Writes PNGs into docs/img/.
+desktop (1366x900), one in Arabic, and the moderation console in admin with a few reports
+filed by the demo viewers. Writes PNGs into docs/img/.
 
     .venv/bin/python scripts/screenshots.py [--out docs/img]
 """
@@ -33,11 +34,23 @@ SHOTS = [
     ("watch-phone-ar.png", "{video}", PHONE, "ar", "bob"),
     ("search-phone.png", "/search?q=sunst", PHONE, "en", None),
     ("studio-desktop.png", "/studio/", DESKTOP, "en", "alice"),
+    ("moderation-queue-desktop.png", "/admin/moderation/report/", DESKTOP, "en", "mod"),
+    ("moderation-report-desktop.png", "/admin/moderation/report/{report}/change/", DESKTOP, "en",
+     "mod"),
+    ("moderation-overview-desktop.png", "/admin/moderation/report/overview/", DESKTOP, "en",
+     "mod"),
+]  # fmt: skip
+# Reports for the console's screenshots: (reporter, reason, note), all on the watch page's video;
+# a reporter of None is one of seed_demo's viewers.
+REPORTS = [
+    ("bob", "spam", "Posted the same clip five times today."),
+    (None, "misinformation", ""),
 ]
 
 
-def seed(env: dict) -> str:
-    """The demo accounts and videos; returns the path of a video of alice's."""
+def seed(env: dict) -> tuple[str, int]:
+    """The demo accounts, videos and a few reports; returns the path of a video of alice's and
+    the id of a report on it."""
     python = sys.executable
     manage = [python, "manage.py"]
     subprocess.run([*manage, "seed_accounts", "--quiet-if-exists"], cwd=ROOT, env=env, check=True)
@@ -51,11 +64,17 @@ def seed(env: dict) -> str:
         "v = Video.objects.filter(owner__username='alice', published_at__isnull=False,"
         " height__gt=640).exclude(title__startswith='Demo clip').order_by('-like_count').first()"
         " or Video.objects.filter(owner__username='alice').first();"
-        "print(v.short_id)"
+        "from accounts.models import User; from moderation.services import report_create;"
+        "others = User.objects.exclude(username__in=['alice', 'bob', 'mod']).order_by('pk');"
+        "reporter = lambda u: others.first() if u is None else User.objects.get(username=u);"
+        f"reports = [report_create(reporter=reporter(u), reason_code=r, video=v, note=n)"
+        f" for u, r, n in {REPORTS!r}];"
+        "print(v.short_id, reports[0].pk)"
     )
     out = subprocess.run([python, "-c", script], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True)  # fmt: skip
-    return f"/v/{out.stdout.strip().splitlines()[-1]}"
+    short_id, report = out.stdout.strip().splitlines()[-1].split()
+    return f"/v/{short_id}", int(report)
 
 
 def session_cookie(env: dict, username: str) -> str:
@@ -99,8 +118,8 @@ def main() -> int:
         subprocess.run([sys.executable, "scripts/compile_locales.py"], cwd=ROOT, check=True)
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
                        cwd=ROOT, env=env, check=True)  # fmt: skip
-        video = seed(env)
-        cookies = {name: session_cookie(env, name) for name in ("alice", "bob")}
+        video, report = seed(env)
+        cookies = {name: session_cookie(env, name) for name in ("alice", "bob", "mod")}
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "microvid.asgi:application", "--host", "127.0.0.1",
@@ -126,7 +145,7 @@ def main() -> int:
                         jar.append({**cookies[user], "url": base})
                     context.add_cookies(jar)
                     page = context.new_page()
-                    page.goto(base + path.format(video=video), wait_until="load")
+                    page.goto(base + path.format(video=video, report=report), wait_until="load")
                     page.wait_for_timeout(1200)  # the first frames of the video
                     page.screenshot(path=str(out / name))
                     context.close()
