@@ -44,9 +44,9 @@ SEED_SQL = [
     "TRUNCATE accounts_user, analytics_rollupstate RESTART IDENTITY CASCADE",
     """
     INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,
-        is_staff, is_active, date_joined, display_name, bio, avatar)
+        is_staff, is_active, date_joined, display_name, bio, avatar, language)
     SELECT '!', false, 'creator_' || i, '', '', 'creator_' || i || '@bench.invalid',
-        false, true, now() - interval '400 days', 'Creator ' || i, '', ''
+        false, true, now() - interval '400 days', 'Creator ' || i, '', '', ''
     FROM generate_series(1, %(creators)s) AS i
     """,
     # Creator 1 owns the first 1,000 videos; the others share the rest.
@@ -55,14 +55,15 @@ SEED_SQL = [
         comments_enabled, status, failure_reason, upload_token, source, duration, width, height,
         has_audio, output_prefix, hls_master, mp4, poster, poster_inline, output_bytes,
         captions, captions_language, view_count, like_count, comment_count, trending_score,
-        processing_attempts, processed_at, published_at, created_at, updated_at)
+        processing_attempts, processed_at, published_at, created_at, updated_at,
+        moderation_state, processing_attempt_id, processing_task_id)
     SELECT 'b' || lpad(i::text, 9, '0'), md5('token' || i),
         CASE WHEN i <= %(big)s THEN 1 ELSE 2 + i %% (%(creators)s - 1) END,
         'Clip ' || i, '', 'public', true, 'ready', '', '', '', 5.0, 360, 640, true,
         'videos/bench', 'videos/bench/master.m3u8', 'videos/bench/video.mp4',
         'videos/bench/poster.jpg', '', 400000, '', '', 0, 0, 0, 0, 1,
         now() - interval '60 days', now() - interval '60 days' + (i %% 50) * interval '1 day',
-        now() - interval '60 days', now() - interval '60 days'
+        now() - interval '60 days', now() - interval '60 days', 'visible', '', ''
     FROM generate_series(1, %(videos)s) AS i
     """,
     # Plays: a video, a viewer (half signed in), a moment, a source; 5 events each.

@@ -163,10 +163,11 @@ SEED_SQL = [
     # Users: names from a list, each unique by number.
     """
     INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,
-        is_staff, is_active, date_joined, display_name, bio, avatar)
+        is_staff, is_active, date_joined, display_name, bio, avatar, language)
     SELECT %(password)s, false, name || '_' || i, '', '', name || '_' || i || '@bench.invalid',
         false, true, now() - random() * interval '700 days',
-        initcap(name) || ' ' || initcap(word), 'Five seconds of ' || topic || ', every day.', ''
+        initcap(name) || ' ' || initcap(word), 'Five seconds of ' || topic || ', every day.', '',
+        ''
     FROM (
         SELECT i,
             (%(names)s::text[])[1 + floor(random() * cardinality(%(names)s::text[]))::int] AS name,
@@ -189,7 +190,8 @@ SEED_SQL = [
         comments_enabled, status, failure_reason, upload_token, source, duration, width, height,
         has_audio, output_prefix, hls_master, mp4, poster, poster_inline, output_bytes,
         captions, captions_language, view_count, like_count, comment_count, trending_score,
-        processing_attempts, processed_at, published_at, created_at, updated_at)
+        processing_attempts, processed_at, published_at, created_at, updated_at,
+        moderation_state, processing_attempt_id, processing_task_id)
     SELECT left(md5(i::text), 4) || lpad(i::text, 6, '0'), md5('token' || i), u.id,
         initcap(w1) || ' ' || w2 || ' ' || w3,
         (SELECT string_agg((%(words)s::text[])[1 + floor(random()
@@ -201,7 +203,7 @@ SEED_SQL = [
         '', '', '', 5.0, 360, 640, true, 'videos/bench', 'videos/bench/master.m3u8',
         'videos/bench/video.mp4', 'videos/bench/poster.jpg', '', 400000, '', '', 0, 0, 0, 0,
         1, created, CASE WHEN st < 0.97 AND pub < 0.98 THEN created + interval '5 minutes' END,
-        created, created
+        created, created, 'visible', '', ''
     FROM (
         SELECT i, random() AS vis, random() AS st, random() AS pub,
             1 + floor(%(users)s * power(random(), 2.5))::int AS owner_rank,
@@ -264,12 +266,12 @@ SEED_SQL = [
     # a fifth of them by anonymous viewers, at any time since the video was published.
     """
     INSERT INTO recommendations_watchevent (video_id, user_id, viewer_id, kind, watch_ms,
-        position_ms, created_at)
+        position_ms, source, created_at)
     SELECT p.id, CASE WHEN anon < 0.2 THEN NULL ELSE u.id END,
         CASE WHEN anon < 0.2 THEN gen_random_uuid() ELSE md5('viewer' || u.id)::uuid END,
         CASE WHEN k < 0.35 THEN 'complete' ELSE 'play' END,
         CASE WHEN k < 0.35 THEN 5000 ELSE 300 + floor(random() * 4500)::int END,
-        CASE WHEN k < 0.35 THEN 5000 ELSE 0 END,
+        CASE WHEN k < 0.35 THEN 5000 ELSE 0 END, '',
         p.published_at + random() * (now() - p.published_at)
     FROM (
         SELECT random() AS anon, random() AS k,
